@@ -1,0 +1,3 @@
+import CCups
+import IPP
+
