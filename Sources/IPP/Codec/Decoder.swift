@@ -53,20 +53,32 @@ struct Parser {
         var groups: [AttributeGroup] = []
         var attributes: [Attribute] = []
         var groupTag: GroupTag? = nil
+        // The attribute being framed: from its named item up to the next named item or delimiter.
+        var attributeStart = -1
+        func closeAttribute(at end: Int) {
+            if attributeStart >= 0 {
+                attributes.append(Attribute(wire: bytes[attributeStart..<end]))
+                attributeStart = -1
+            }
+        }
         while true {
             guard pos < bytes.count else {
-                throw DecodeError(.truncated, at: pos, attribute: attributes.last?.name, "message ends before end-of-attributes-tag")
+                throw DecodeError(.truncated, at: pos, attribute: attributeStart >= 0 ? Attribute(wire: bytes[attributeStart...]).name : nil,
+                                  "message ends before end-of-attributes-tag")
             }
             let tag = bytes[pos]
             if tag < 0x10 {
-                // A delimiter: closes the current group.
+                // A delimiter: closes the current attribute and group.
+                closeAttribute(at: pos)
                 if let g = groupTag {
                     groups.append(AttributeGroup(tag: g, attributes: attributes))
                     attributes = []
                 }
                 if tag == GroupTag.endOfAttributes.rawValue {
                     pos += 1
-                    try checkSize()
+                    if pos > limits.maxMessageBytes {
+                        throw DecodeError(.limitExceeded, at: limits.maxMessageBytes, "attributes exceed the \(limits.maxMessageBytes)-byte message limit")
+                    }
                     message.groups = groups
                     return message
                 }
@@ -74,33 +86,26 @@ struct Parser {
                     throw DecodeError(.unexpectedTag, at: pos, "reserved delimiter tag 0x00")
                 }
                 groupTag = GroupTag(tag)
-                attributes.reserveCapacity(16)
                 pos += 1
                 continue
             }
+            let start = pos
             let item = try readItem()
             guard groupTag != nil else {
                 throw DecodeError(.unexpectedTag, at: item.start, attribute: name(item), "attribute before the first group tag")
             }
             if item.name.isEmpty {
-                // An additional value of the previous attribute (RFC 8010 §3.1.5).
-                guard !attributes.isEmpty else {
+                // An additional value of the attribute being framed (RFC 8010 §3.1.5).
+                guard attributeStart >= 0 else {
                     throw DecodeError(.invalidLength, at: item.start + 1, "additional value (empty name) with no attribute before it in its group")
                 }
-                let value = try readValue(item, depth: 0, attribute: attributes[attributes.count - 1].nameBytes)
-                attributes[attributes.count - 1].values.append(value)
+                try checkValue(item, depth: 0, attribute: attributeStart)
             } else {
+                closeAttribute(at: start)
                 try countAttribute(item)
-                let nameBytes = bytes[item.name]
-                let value = try readValue(item, depth: 0, attribute: nameBytes)
-                attributes.append(Attribute(nameBytes: nameBytes, values: [value]))
+                attributeStart = start
+                try checkValue(item, depth: 0, attribute: attributeStart)
             }
-        }
-    }
-
-    private func checkSize() throws(DecodeError) {
-        if pos > limits.maxMessageBytes {
-            throw DecodeError(.limitExceeded, at: limits.maxMessageBytes, "attributes exceed the \(limits.maxMessageBytes)-byte message limit")
         }
     }
 
@@ -149,11 +154,16 @@ struct Parser {
         return item
     }
 
-    /// Checks a value against its syntax and, for a collection, reads its members.
-    private mutating func readValue(_ item: Item, depth: Int, attribute: ArraySlice<UInt8>) throws(DecodeError) -> Value {
+    /// The name of the attribute whose named item starts at `offset`, for error messages.
+    private func attributeName(at offset: Int) -> String {
+        Attribute(wire: bytes[offset...]).name
+    }
+
+    /// Checks a value against its syntax; for a collection, checks its members too.
+    private mutating func checkValue(_ item: Item, depth: Int, attribute: Int) throws(DecodeError) {
         let length = item.value.count
         func fail(_ kind: DecodeError.Kind, _ reason: String) -> DecodeError {
-            DecodeError(kind, at: item.start, attribute: String(decoding: attribute, as: UTF8.self), reason)
+            DecodeError(kind, at: item.start, attribute: attributeName(at: attribute), reason)
         }
         func expect(_ n: Int) throws(DecodeError) {
             if length != n {
@@ -185,7 +195,7 @@ struct Parser {
             guard depth < limits.maxCollectionDepth else {
                 throw fail(.limitExceeded, "collections nested more than \(limits.maxCollectionDepth) deep")
             }
-            return Value(tag: .begCollection, bytes: bytes[item.value], members: try readMembers(depth: depth + 1, attribute: attribute))
+            try checkMembers(depth: depth + 1, attribute: attribute)
         case ValueTag.endCollection.rawValue:
             throw fail(.unexpectedTag, "endCollection outside a collection")
         case ValueTag.memberAttrName.rawValue:
@@ -193,52 +203,65 @@ struct Parser {
         default:
             break // character strings, octetString and unknown tags: any bytes
         }
-        return Value(tag: item.tag, bytes: bytes[item.value])
     }
 
-    /// Reads collection members up to and including endCollection (RFC 8010 §3.1.6).
-    private mutating func readMembers(depth: Int, attribute: ArraySlice<UInt8>) throws(DecodeError) -> [Attribute] {
-        var members: [Attribute] = []
+    /// Checks collection members up to and including endCollection (RFC 8010 §3.1.6).
+    private mutating func checkMembers(depth: Int, attribute: Int) throws(DecodeError) {
+        var member: Range<Int>? = nil   // the current member's name
+        var memberHasValue = true
+        func owner() -> String {
+            member.map { String(decoding: bytes[$0], as: UTF8.self) } ?? attributeName(at: attribute)
+        }
         while true {
             guard pos < bytes.count else {
-                throw DecodeError(.truncated, at: pos, attribute: String(decoding: attribute, as: UTF8.self), "message ends inside a collection")
+                throw DecodeError(.truncated, at: pos, attribute: owner(), "message ends inside a collection")
             }
             if bytes[pos] < 0x10 {
-                throw DecodeError(.unexpectedTag, at: pos, attribute: String(decoding: attribute, as: UTF8.self),
+                throw DecodeError(.unexpectedTag, at: pos, attribute: owner(),
                                   "group tag 0x\(String(bytes[pos], radix: 16)) inside a collection (missing endCollection)")
             }
             let item = try readItem()
-            let owner = members.last?.nameBytes ?? attribute
             guard item.name.isEmpty else {
-                throw DecodeError(.invalidLength, at: item.start + 1, attribute: String(decoding: owner, as: UTF8.self),
+                throw DecodeError(.invalidLength, at: item.start + 1, attribute: owner(),
                                   "\(item.tag) inside a collection must have an empty name")
             }
             switch item.tag {
             case .endCollection:
                 guard item.value.isEmpty else {
-                    throw DecodeError(.invalidLength, at: item.start, attribute: String(decoding: attribute, as: UTF8.self),
+                    throw DecodeError(.invalidLength, at: item.start, attribute: attributeName(at: attribute),
                                       "endCollection value length must be 0, not \(item.value.count)")
                 }
-                if let last = members.last, last.values.isEmpty {
-                    throw DecodeError(.unexpectedTag, at: item.start, attribute: last.name, "member attribute has no value")
+                guard memberHasValue else {
+                    throw DecodeError(.unexpectedTag, at: item.start, attribute: owner(), "member attribute has no value")
                 }
-                return members
+                return
             case .memberAttrName:
                 guard !item.value.isEmpty else {
-                    throw DecodeError(.invalidLength, at: item.start, attribute: String(decoding: attribute, as: UTF8.self), "memberAttrName with an empty name")
+                    throw DecodeError(.invalidLength, at: item.start, attribute: attributeName(at: attribute), "memberAttrName with an empty name")
                 }
-                if let last = members.last, last.values.isEmpty {
-                    throw DecodeError(.unexpectedTag, at: item.start, attribute: last.name, "member attribute has no value")
+                guard memberHasValue else {
+                    throw DecodeError(.unexpectedTag, at: item.start, attribute: owner(), "member attribute has no value")
                 }
                 try countAttribute(item)
-                members.append(Attribute(nameBytes: bytes[item.value], values: []))
+                member = item.value
+                memberHasValue = false
             default:
-                guard !members.isEmpty else {
-                    throw DecodeError(.unexpectedTag, at: item.start, attribute: String(decoding: attribute, as: UTF8.self),
+                guard member != nil else {
+                    throw DecodeError(.unexpectedTag, at: item.start, attribute: attributeName(at: attribute),
                                       "collection value before any memberAttrName")
                 }
-                let value = try readValue(item, depth: depth, attribute: owner)
-                members[members.count - 1].values.append(value)
+                memberHasValue = true
+                if item.tag == .begCollection {
+                    guard item.value.isEmpty else {
+                        throw DecodeError(.invalidLength, at: item.start, attribute: owner(), "value length \(item.value.count) is invalid for collection (expected 0)")
+                    }
+                    guard depth < limits.maxCollectionDepth else {
+                        throw DecodeError(.limitExceeded, at: item.start, attribute: owner(), "collections nested more than \(limits.maxCollectionDepth) deep")
+                    }
+                    try checkMembers(depth: depth + 1, attribute: attribute)
+                } else {
+                    try checkValue(item, depth: depth, attribute: attribute)
+                }
             }
         }
     }

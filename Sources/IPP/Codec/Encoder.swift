@@ -1,120 +1,85 @@
 /// The encoder: a `Message` to its exact wire bytes.
 ///
-/// It sizes the message first, then writes into one preallocated buffer with no
-/// per-value allocation. A decoded message re-encodes to the bytes it came from.
+/// Each attribute already holds its wire encoding (see `Attribute`), so encoding a
+/// message is one pass of copies into preallocated bytes, with no per-value work.
 extension Message {
     /// The attribute section: header, groups, end-of-attributes-tag. No document data.
     public func encoded() -> [UInt8] {
         let size = encodedSize
         return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            initialized = encode(into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = encode(into: UnsafeMutableRawBufferPointer(buffer)) ?? 0
         }
     }
 
     /// Bytes that `encoded()` produces.
     public var encodedSize: Int {
-        var size = 8 + 1
-        for group in groups {
-            size += 1
-            for attribute in group.attributes {
-                size += Message.size(of: attribute, member: false)
+        var size = 8 + 1 + groups.count
+        for g in groups.indices {
+            groups[g].attributes.withUnsafeBufferPointer { attributes in
+                for a in attributes.indices where attributes[a].hasValues {
+                    size += attributes[a].wire.count
+                }
             }
         }
         return size
     }
 
-    /// Writes the attribute section into `buffer`, which must hold `encodedSize` bytes.
-    /// - Returns: the number of bytes written.
-    @discardableResult
-    public func encode(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        precondition(buffer.count >= encodedSize, "buffer too small for the encoded message")
-        var w = Writer(base: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        w.byte(version.major); w.byte(version.minor)
-        w.uint16(code)
-        w.uint32(UInt32(bitPattern: requestID))
-        for group in groups {
-            w.byte(group.tag.rawValue)
-            for attribute in group.attributes {
-                w.attribute(attribute)
+    /// Writes the attribute section into `buffer`.
+    /// - Returns: the number of bytes written, or nil if `buffer` is too small.
+    public func encode(into buffer: UnsafeMutableRawBufferPointer) -> Int? {
+        guard let raw = buffer.baseAddress, buffer.count >= 9 else { return nil }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let capacity = buffer.count
+        base[0] = version.major
+        base[1] = version.minor
+        base[2] = UInt8(truncatingIfNeeded: code >> 8)
+        base[3] = UInt8(truncatingIfNeeded: code)
+        let id = UInt32(bitPattern: requestID)
+        base[4] = UInt8(truncatingIfNeeded: id >> 24)
+        base[5] = UInt8(truncatingIfNeeded: id >> 16)
+        base[6] = UInt8(truncatingIfNeeded: id >> 8)
+        base[7] = UInt8(truncatingIfNeeded: id)
+        var offset = 8
+        // Attributes decoded from one buffer lie back to back in it: copy each run of
+        // adjacent attributes with one memcpy. (The pointers outlive their closures only
+        // while this message, which owns the buffers, is alive: for this call.)
+        var run: UnsafePointer<UInt8>? = nil
+        var runLength = 0
+        func flush() -> Bool {
+            guard let r = run else { return true }
+            guard offset + runLength <= capacity else { return false }
+            (base + offset).update(from: r, count: runLength)
+            offset += runLength
+            run = nil
+            return true
+        }
+        for g in groups.indices {
+            guard flush(), offset < capacity else { return nil }
+            base[offset] = groups[g].tag.rawValue
+            offset += 1
+            for a in groups[g].attributes.indices where groups[g].attributes[a].hasValues {
+                let ok = groups[g].attributes[a].wire.withUnsafeBufferPointer { src -> Bool in
+                    let p = src.baseAddress!
+                    if let r = run, r + runLength == p {
+                        runLength += src.count
+                        return true
+                    }
+                    guard flush() else { return false }
+                    run = p
+                    runLength = src.count
+                    return true
+                }
+                guard ok else { return nil }
             }
         }
-        w.byte(GroupTag.endOfAttributes.rawValue)
-        return w.offset
-    }
-
-    @inline(__always)
-    static func size(of attribute: Attribute, member: Bool) -> Int {
-        // A member attribute is introduced by a memberAttrName item carrying its name.
-        var size = member ? 5 + attribute.nameBytes.count : attribute.nameBytes.count
-        for value in attribute.values {
-            size += 5 + value.bytes.count
-            if value.tag == .begCollection {
-                for m in value.members { size += Message.size(of: m, member: true) }
-                size += 5 // endCollection
-            }
-        }
-        return size
+        guard flush() else { return nil }
+        guard offset < capacity else { return nil }
+        base[offset] = GroupTag.endOfAttributes.rawValue
+        return offset + 1
     }
 }
 
-/// Writes big-endian fields at a moving pointer. Bounds are checked once, by the caller.
-struct Writer {
-    let base: UnsafeMutablePointer<UInt8>
-    var offset = 0
-
-    @inline(__always) mutating func byte(_ b: UInt8) {
-        base[offset] = b
-        offset += 1
-    }
-
-    @inline(__always) mutating func uint16(_ v: UInt16) {
-        base[offset] = UInt8(truncatingIfNeeded: v >> 8)
-        base[offset + 1] = UInt8(truncatingIfNeeded: v)
-        offset += 2
-    }
-
-    @inline(__always) mutating func uint32(_ v: UInt32) {
-        base[offset] = UInt8(truncatingIfNeeded: v >> 24)
-        base[offset + 1] = UInt8(truncatingIfNeeded: v >> 16)
-        base[offset + 2] = UInt8(truncatingIfNeeded: v >> 8)
-        base[offset + 3] = UInt8(truncatingIfNeeded: v)
-        offset += 4
-    }
-
-    @inline(__always) mutating func bytes(_ b: ArraySlice<UInt8>) {
-        let n = b.count
-        uint16(UInt16(truncatingIfNeeded: n))
-        if n > 0 {
-            b.withUnsafeBufferPointer { src in
-                (base + offset).update(from: src.baseAddress!, count: n)
-            }
-            offset += n
-        }
-    }
-
-    /// tag, name, value; then the members and endCollection of a collection.
-    mutating func item(_ tag: ValueTag, name: ArraySlice<UInt8>, value: Value) {
-        byte(tag.rawValue)
-        bytes(name)
-        bytes(value.bytes)
-        if tag == .begCollection {
-            for member in value.members {
-                byte(ValueTag.memberAttrName.rawValue)
-                uint16(0)
-                bytes(member.nameBytes)
-                for v in member.values { item(v.tag, name: [], value: v) }
-            }
-            byte(ValueTag.endCollection.rawValue)
-            uint16(0)
-            uint16(0)
-        }
-    }
-
-    mutating func attribute(_ attribute: Attribute) {
-        var name = attribute.nameBytes
-        for value in attribute.values {
-            item(value.tag, name: name, value: value)
-            name = [] // additional values have an empty name
-        }
-    }
+extension Attribute {
+    /// False for an attribute built with no values: it cannot be sent, so it is skipped.
+    var hasValues: Bool { wire.first != 0 }
 }
