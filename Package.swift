@@ -24,7 +24,11 @@ let package = Package(
 
         .executableTarget(name: "ippgate", dependencies: ["IPP", "CupsBridge"]),
 
-        .testTarget(name: "IPPTests", dependencies: ["IPP"]),
-        .testTarget(name: "CupsBridgeTests", dependencies: ["IPP", "CupsBridge"]),
+        // Shared by the test targets: fixture loading, annotated hex, a seeded PRNG.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "IPPTests", dependencies: ["IPP", "TestSupport"]),
+        .testTarget(name: "CupsBridgeTests", dependencies: ["IPP", "CupsBridge", "TestSupport"]),
+        // Runs the built binary: `swift build` makes it before the tests run.
+        .testTarget(name: "CLITests", dependencies: ["IPP", "TestSupport", "ippgate"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Testing
-@testable import IPP
+import TestSupport
+import IPP
 
 /// Properties that must hold on every real captured message.
 @Suite struct FixtureTests {

@@ -1,5 +1,6 @@
 import Testing
-@testable import IPP
+import TestSupport
+import IPP
 
 @Suite struct IncrementalTests {
     static let message = hex("""

@@ -1,5 +1,6 @@
 import Testing
-@testable import IPP
+import TestSupport
+import IPP
 
 /// Each malformed message gets a DecodeError naming the right kind, byte offset and attribute.
 @Suite struct MalformedTests {

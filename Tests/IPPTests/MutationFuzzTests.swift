@@ -1,5 +1,6 @@
 import Testing
-@testable import IPP
+import TestSupport
+import IPP
 
 /// A deterministic mutation fuzz smoke test over the fixtures: thousands of damaged
 /// messages, each of which must either decode and round-trip exactly, or fail with a

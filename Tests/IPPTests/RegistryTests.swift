@@ -1,5 +1,5 @@
 import Testing
-@testable import IPP
+import IPP
 
 /// The generated IANA registry (Sources/IPP/Registry). Freshness of the generated files
 /// against the XML is checked by tools/check-registry.sh, not here (no Foundation).

@@ -1,5 +1,6 @@
 import Testing
-@testable import IPP
+import TestSupport
+import IPP
 
 /// Annotated hex for each value syntax: decode, check the model, re-encode byte for byte.
 @Suite struct SyntaxTests {

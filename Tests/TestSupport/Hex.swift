@@ -1,6 +1,6 @@
 /// Annotated hex for tests: `hex("01 01 # version 1.1")`. `#` starts a comment to end of line;
 /// `"text"` adds the UTF-8 bytes of text.
-func hex(_ s: String) -> [UInt8] {
+public func hex(_ s: String) -> [UInt8] {
     var out: [UInt8] = []
     for rawLine in s.split(separator: "\n", omittingEmptySubsequences: false) {
         var line = Substring(rawLine)
