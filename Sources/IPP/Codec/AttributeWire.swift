@@ -84,22 +84,52 @@ enum AttributeWire {
             return item
         }
 
-        /// A value; for a collection, reads its members through endCollection.
+        /// A value; for a collection, its members through endCollection. Each member is
+        /// cut out of the wire bytes and turned into top-level form; its own values stay
+        /// unparsed until asked for.
         mutating func value(tag: ValueTag, bytes value: ArraySlice<UInt8>) -> Value {
             guard tag == .begCollection else { return Value(tag: tag, bytes: value) }
-            var members: [(name: ArraySlice<UInt8>, values: [Value])] = []
+            var members: [Attribute] = []
+            var memberStart = -1
             while true {
-                let (t, _, v) = item()
-                switch ValueTag(t) {
-                case .endCollection:
-                    return Value(tag: tag, bytes: value, members: members.map { Attribute(nameBytes: $0.name, values: $0.values) })
-                case .memberAttrName:
-                    members.append((v, []))
-                default:
-                    let member = self.value(tag: ValueTag(t), bytes: v)
-                    members[members.count - 1].values.append(member)
+                let itemStart = pos
+                let (t, _, _) = item()
+                let isEnd = t == ValueTag.endCollection.rawValue
+                if isEnd || t == ValueTag.memberAttrName.rawValue {
+                    if memberStart >= 0 {
+                        members.append(Attribute(wire: AttributeWire.topLevel(member: bytes[memberStart..<itemStart])[...]))
+                    }
+                    if isEnd { return Value(tag: tag, bytes: value, members: members) }
+                    memberStart = itemStart
+                } else if t == ValueTag.begCollection.rawValue {
+                    skipCollection()
                 }
             }
         }
+
+        /// Moves past a nested collection's members and its endCollection.
+        mutating func skipCollection() {
+            var depth = 1
+            while depth > 0 {
+                let (t, _, _) = item()
+                if t == ValueTag.begCollection.rawValue { depth += 1 }
+                if t == ValueTag.endCollection.rawValue { depth -= 1 }
+            }
+        }
+    }
+
+    /// Member form (memberAttrName carrying the name, then unnamed values) to top-level
+    /// form (the first value item carrying the name). The bytes after the first value's
+    /// name field are the same in both forms.
+    static func topLevel(member wire: ArraySlice<UInt8>) -> [UInt8] {
+        let s = wire.startIndex
+        let nameLength = Int(wire[s + 3]) << 8 | Int(wire[s + 4])
+        let firstValue = s + 5 + nameLength          // the first value item's tag
+        var out: [UInt8] = []
+        out.reserveCapacity(wire.count - 5)
+        out.append(wire[firstValue])
+        out.append(contentsOf: wire[(s + 3)..<firstValue]) // name length and name
+        out.append(contentsOf: wire[(firstValue + 3)...])  // value length, value, and the rest
+        return out
     }
 }
