@@ -33,7 +33,7 @@ import TestSupport
 
     func tempFile(_ bytes: [UInt8]) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-cli-\(UInt64.random(in: 0...UInt64.max)).ipp").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 
