@@ -8,8 +8,16 @@ enum CLI {
         commands:
           ipp decode FILE [--reencode OUT] [--document-info]
                                   print an IPP message as text (libcups's notation)
+          serve [--listen HOST:PORT]... [--state DIR]
+                                  run the gateway (default 127.0.0.1:8631, state ~/.local/state/ippgate or /var/lib/ippgate as root)
+          printers add NAME --target URI [--state DIR]
+          printers remove NAME [--state DIR]
+          printers list [--state DIR]
+                                  manage printers (applied at once if the server is running)
           bench codec [--seconds S] [--json] FILE...
                                   decode/encode throughput against libcups
+          bench load URI [--clients N] [--seconds S] [--op get-printer-attributes|print-job] [--file F] [--json]
+                                  requests/s and latency of an IPP server
           help                    this text
 
         """
@@ -26,8 +34,11 @@ enum CLI {
                 guard rest.first == "decode" else { throw UsageError("usage: ippgate ipp decode FILE [--reencode OUT]") }
                 return try DecodeCommand.run(Array(rest.dropFirst()))
             case "bench":
-                guard rest.first == "codec" else { throw UsageError("usage: ippgate bench codec [--seconds S] [--json] FILE...") }
-                return try BenchCodecCommand.run(Array(rest.dropFirst()))
+                switch rest.first {
+                case "codec": return try BenchCodecCommand.run(Array(rest.dropFirst()))
+                case "load": return try BenchLoadCommand.run(Array(rest.dropFirst()))
+                default: throw UsageError("usage: ippgate bench codec|load …  (see ippgate help)")
+                }
             case "help", "-h", "--help":
                 print(usage, terminator: "")
                 return 0
