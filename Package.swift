@@ -22,13 +22,27 @@ let package = Package(
         // libcups's own codec, used as the reference oracle in tests and as the baseline in `ippgate bench`.
         .target(name: "CupsBridge", dependencies: ["CCups", "IPP"]),
 
-        .executableTarget(name: "ippgate", dependencies: ["IPP", "CupsBridge"]),
+        // The durable printer and job store: SQLite (WAL, synchronous=FULL) + spool files.
+        .target(name: "Store", dependencies: ["CSQLite", "IPP"]),
+
+        // HTTP/IPP server on libcups's http_t: one thread per connection.
+        .target(name: "Transport", dependencies: ["CCups", "IPP"]),
+
+        // The gateway core: operations, printers, jobs, targets. Never touches sockets or SQL directly.
+        .target(name: "Gateway", dependencies: ["IPP", "Store", "Transport"]),
+
+        .executableTarget(name: "ippgate", dependencies: ["IPP", "CupsBridge", "Gateway", "Store", "Transport"]),
 
         // Shared by the test targets: fixture loading, annotated hex, a seeded PRNG.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "IPPTests", dependencies: ["IPP", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "IPP"]),
         .testTarget(name: "CupsBridgeTests", dependencies: ["IPP", "CupsBridge", "TestSupport"]),
+        // Starts HTTPServer on 127.0.0.1 and talks to it with libcups and raw sockets.
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "IPP", "CCups", "TestSupport"]),
         // Runs the built binary: `swift build` makes it before the tests run.
+        // Real peers: the ippgate binary, lp/lpstat, ipptool.
+        .testTarget(name: "GatewayTests", dependencies: ["IPP", "CupsBridge", "TestSupport", "ippgate"]),
         .testTarget(name: "CLITests", dependencies: ["IPP", "TestSupport", "ippgate"]),
     ]
 )

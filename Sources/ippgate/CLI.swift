@@ -30,6 +30,10 @@ enum CLI {
         let rest = Array(args.dropFirst())
         do {
             switch command {
+            case "serve":
+                return try ServeCommand.run(rest)
+            case "printers":
+                return try PrintersCommand.run(rest)
             case "ipp":
                 guard rest.first == "decode" else { throw UsageError("usage: ippgate ipp decode FILE [--reencode OUT]") }
                 return try DecodeCommand.run(Array(rest.dropFirst()))
@@ -67,6 +71,8 @@ func stderr(_ line: String) {
 /// A tiny option parser: flags with values, boolean switches, positionals.
 struct Options {
     var values: [String: String] = [:]
+    /// Every value of an option given more than once (e.g. --listen).
+    var lists: [String: [String]] = [:]
     var switches: Set<String> = []
     var positionals: [String] = []
 
@@ -77,6 +83,7 @@ struct Options {
             if valued.contains(a) {
                 guard i + 1 < args.count else { throw UsageError("\(a) needs a value") }
                 values[a] = args[i + 1]
+                lists[a, default: []].append(args[i + 1])
                 i += 2
             } else if known.contains(a) {
                 switches.insert(a)

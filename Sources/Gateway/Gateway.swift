@@ -1,0 +1,112 @@
+import Foundation
+import IPP
+import Store
+import Synchronization
+import Transport
+
+/// The gateway core: the printers, the job table and the engine, and the IPP entry
+/// point the transport calls. Operations live in Operations/, one file per object.
+public final class Gateway: IPPHandler {
+    let store: StateStore
+    let jobs: JobTable
+    let engine: JobEngine
+    let clock: any Clock
+    let log: Logger
+    let startedAt: Int64
+    private let printerTable = Mutex<[String: Printer]>([:])
+    private let storeVersion = Mutex<Int64>(-1)
+
+    public init(store: StateStore, clock: any Clock = SystemClock(), log: Logger) {
+        self.store = store
+        self.clock = clock
+        self.log = log
+        self.startedAt = clock.now()
+        self.jobs = JobTable(store: store)
+        self.engine = JobEngine(jobs: jobs, clock: clock, log: log)
+    }
+
+    /// Recovers after a restart, loads the printers and starts their workers.
+    public func start() throws {
+        try recover()
+        try reloadPrinters()
+    }
+
+    public func stop() { engine.stopAll() }
+
+    /// Jobs whose client never got successful-ok are dropped; jobs that were printing go back to the queue.
+    private func recover() throws {
+        for job in try store.jobs(printer: nil, filter: .notCompleted) {
+            if !job.accepted {
+                try store.deleteJob(id: job.id)
+                log.info("recovery: dropped job \(job.id) (its document never finished arriving)")
+            } else if job.state == JobState.processing.rawValue || job.state == JobState.processingStopped.rawValue {
+                try store.updateJob(JobLifecycle.requeueAfterRestart(job))
+                log.info("recovery: job \(job.id) requeued")
+            }
+        }
+    }
+
+    // MARK: Printers
+
+    public var printers: [Printer] { printerTable.withLock { Array($0.values) }.sorted { $0.name < $1.name } }
+
+    func printer(named name: String) -> Printer? {
+        reloadIfChanged()
+        return printerTable.withLock { $0[name] }
+    }
+
+    /// Reloads printers when another process (the CLI) changed them in the database.
+    func reloadIfChanged() {
+        guard let version = try? store.changeCounter() else { return }
+        let changed = storeVersion.withLock { v -> Bool in
+            if v == version { return false }
+            v = version
+            return true
+        }
+        if changed { try? reloadPrinters() }
+    }
+
+    /// Makes the live printer table match the database: adds, replaces and removes.
+    func reloadPrinters() throws {
+        storeVersion.withLock { $0 = (try? store.changeCounter()) ?? -1 }
+        let records = try store.printers()
+        var started: [Printer] = []
+        var stopped: [String] = []
+        printerTable.withLock { table in
+            let wanted = Set(records.map(\.name))
+            for name in table.keys where !wanted.contains(name) {
+                table[name] = nil
+                stopped.append(name)
+            }
+            for record in records where table[record.name]?.record != record {
+                do {
+                    let target = try Targets.make(uri: record.target)
+                    if table[record.name] != nil { stopped.append(record.name) }
+                    let printer = Printer(record: record, target: target, clock: clock)
+                    table[record.name] = printer
+                    started.append(printer)
+                } catch {
+                    log.error("printer \(record.name): \(error)")
+                }
+            }
+        }
+        for name in stopped { engine.stop(name); log.info("printer \(name) stopped") }
+        for p in started { engine.start(p); log.info("printer \(p.name) ready, target \(p.record.target)") }
+    }
+
+    /// The printer named by a request's printer-uri (or the HTTP resource).
+    func defaultPrinter() -> Printer? {
+        reloadIfChanged()
+        return printerTable.withLock { $0["default"] ?? $0.values.min { $0.name < $1.name } }
+    }
+
+    // MARK: IPPHandler
+
+    public func handle(_ request: IPPRequest) -> IPPResponse {
+        let response = route(Request(ipp: request))
+        return IPPResponse(message: response.build())
+    }
+
+    /// printer-up-time: seconds since 1970, the clock CUPS clients expect (see JobAttributes.epoch).
+    var upTime: Int64 { clock.now() }
+}

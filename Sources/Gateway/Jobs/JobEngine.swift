@@ -1,0 +1,147 @@
+import Foundation
+import IPP
+import Store
+import Synchronization
+
+/// Runs jobs: one worker thread per printer takes the next printable job (highest
+/// priority, then oldest), hands it to the printer's target, and records the outcome.
+/// IPP handlers never call targets; they only change records and wake the worker.
+final class JobEngine: Sendable {
+    let jobs: JobTable
+    let clock: any Clock
+    let log: Logger
+    /// Seconds a Create-Job may wait for its documents (multiple-operation-time-out).
+    let incomingTimeout: Int64 = 300
+    private let workers = Mutex<[String: Worker]>([:])
+
+    init(jobs: JobTable, clock: any Clock, log: Logger) {
+        self.jobs = jobs
+        self.clock = clock
+        self.log = log
+    }
+
+    /// A printer's worker: a thread and the condition it sleeps on.
+    final class Worker: @unchecked Sendable {
+        // Invariant: `stopped` and `pokes` are read and written only under `condition`.
+        let printer: Printer
+        let condition = NSCondition()
+        var stopped = false
+        var pokes = 0
+        init(printer: Printer) { self.printer = printer }
+
+        func poke() {
+            condition.lock(); pokes += 1; condition.signal(); condition.unlock()
+        }
+
+        /// Sleeps until poked, stopped, or `seconds` pass. Returns false once stopped.
+        func wait(seconds: Double) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            if pokes == 0 && !stopped { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
+            pokes = 0
+            return !stopped
+        }
+
+        var isStopped: Bool { condition.lock(); defer { condition.unlock() }; return stopped }
+    }
+
+    func start(_ printer: Printer) {
+        let worker = Worker(printer: printer)
+        workers.withLock { $0[printer.name] = worker }
+        let thread = Thread { [self] in run(worker) }
+        thread.name = "printer \(printer.name)"
+        thread.start()
+    }
+
+    func stop(_ name: String) {
+        guard let w = workers.withLock({ $0.removeValue(forKey: name) }) else { return }
+        w.condition.lock(); w.stopped = true; w.condition.signal(); w.condition.unlock()
+    }
+
+    func stopAll() {
+        for name in workers.withLock({ Array($0.keys) }) { stop(name) }
+    }
+
+    /// Something changed for this printer (new job, release, resume): look again.
+    func wake(_ name: String) { workers.withLock { $0[name] }?.poke() }
+
+    private func run(_ worker: Worker) {
+        let printer = worker.printer
+        var backoff = 1.0
+        while !worker.isStopped {
+            refreshQueuedCount(printer)
+            abandonStaleIncomingJobs(printer)
+            guard !printer.isPaused, let job = nextJob(printer) else {
+                if !worker.wait(seconds: 1) { break }
+                continue
+            }
+            let outcome = process(job, on: printer)
+            if case .retry(let why) = outcome {
+                log.info("job \(job.id) on \(printer.name) will be retried in \(Int(backoff)) s: \(why)")
+                if !worker.wait(seconds: backoff) { break }
+                backoff = min(backoff * 2, 60)
+            } else {
+                backoff = 1
+            }
+        }
+        printer.setProcessing(false, at: clock.now())
+    }
+
+    private func nextJob(_ printer: Printer) -> JobRecord? {
+        do {
+            return try jobs.store.jobs(printer: printer.name, filter: .notCompleted).first(where: JobLifecycle.isPrintable)
+        } catch {
+            log.error("cannot read jobs of \(printer.name): \(error)")
+            return nil
+        }
+    }
+
+    private func process(_ job: JobRecord, on printer: Printer) -> DeliveryOutcome {
+        do {
+            let started = try jobs.update(job.id) { current throws(IPPError) in
+                JobLifecycle.isPrintable(current) ? JobLifecycle.startProcessing(current, at: clock.now()) : current
+            }
+            guard started.state == JobState.processing.rawValue else { return .completed }
+            printer.setProcessing(true, message: "Printing job \(job.id).", at: clock.now())
+            let documents = try jobs.store.documents(jobID: job.id)
+            let attributes = (try? Message(decoding: started.attributes))?.groups.flatMap(\.attributes) ?? []
+            let outcome = printer.target.deliver(DeliveryJob(record: started, documents: documents, attributes: attributes))
+            let finished = try jobs.update(job.id) { current throws(IPPError) in
+                JobLifecycle.finish(current, outcome: outcome, at: clock.now())
+            }
+            printer.setProcessing(false, at: clock.now())
+            log.info("job \(job.id) on \(printer.name): \(JobLifecycle.stateName(finished.state)) (\(finished.stateMessage))")
+            if finished.isTerminal {
+                jobs.forget(job.id)
+                // The record stays as history; the document is no longer needed.
+                for d in documents { unlink(d.path) }
+            }
+            return outcome
+        } catch {
+            log.error("job \(job.id) on \(printer.name): \(error)")
+            printer.setProcessing(false, at: clock.now())
+            return .retry("\(error)")
+        }
+    }
+
+    private func refreshQueuedCount(_ printer: Printer) {
+        if let n = try? jobs.store.jobs(printer: printer.name, filter: .notCompleted).count {
+            printer.setQueuedJobCount(n)
+        }
+    }
+
+    /// Create-Job whose documents never came: abort after multiple-operation-time-out.
+    private func abandonStaleIncomingJobs(_ printer: Printer) {
+        let now = clock.now()
+        guard let open = try? jobs.store.jobs(printer: printer.name, filter: .notCompleted) else { return }
+        for job in open where job.accepted && !job.documentsComplete {
+            let last = jobs.lastActivity(job.id) ?? job.createdAt
+            guard now - last > incomingTimeout else { continue }
+            _ = try? jobs.update(job.id) { current throws(IPPError) in
+                current.documentsComplete ? current
+                    : JobLifecycle.abort(current, reason: "aborted-by-system", message: "No document arrived within \(incomingTimeout) s.", at: now)
+            }
+            jobs.forget(job.id)
+        }
+    }
+}

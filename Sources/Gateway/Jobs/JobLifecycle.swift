@@ -1,0 +1,111 @@
+import IPP
+import Store
+
+/// The job state machine (RFC 8011 §5.3.7), as pure functions on a record.
+/// Each returns the new record or the IPP error that refuses the change; callers
+/// store the result. No threads, no I/O: tested on its own.
+enum JobLifecycle {
+    /// Documents are complete (Print-Job, last Send-Document, Close-Job): the job may print.
+    static func documentsComplete(_ job: JobRecord) -> JobRecord {
+        var j = job
+        j.documentsComplete = true
+        j.stateReasons = j.stateReasons.filter { $0 != "job-incoming" }
+        if j.stateReasons.isEmpty { j.stateReasons = [j.state == JobState.pendingHeld.rawValue ? "job-hold-until-specified" : "none"] }
+        return j
+    }
+
+    static func hold(_ job: JobRecord, until: String = "indefinite") throws(IPPError) -> JobRecord {
+        guard job.state == JobState.pending.rawValue || job.state == JobState.pendingHeld.rawValue else {
+            throw IPPError(.clientErrorNotPossible, "job \(job.id) is \(stateName(job.state)); only pending jobs can be held")
+        }
+        var j = job
+        j.state = JobState.pendingHeld.rawValue
+        j.holdUntil = until
+        j.stateReasons = ["job-hold-until-specified"] + (j.documentsComplete ? [] : ["job-incoming"])
+        j.stateMessage = "Held."
+        return j
+    }
+
+    static func release(_ job: JobRecord) throws(IPPError) -> JobRecord {
+        guard job.state == JobState.pendingHeld.rawValue else {
+            throw IPPError(.clientErrorNotPossible, "job \(job.id) is \(stateName(job.state)), not held")
+        }
+        var j = job
+        j.state = JobState.pending.rawValue
+        j.holdUntil = "no-hold"
+        j.stateReasons = j.documentsComplete ? ["none"] : ["job-incoming"]
+        j.stateMessage = ""
+        return j
+    }
+
+    static func cancel(_ job: JobRecord, at now: Int64, by user: String) throws(IPPError) -> JobRecord {
+        guard !job.isTerminal else {
+            throw IPPError(.clientErrorNotPossible, "job \(job.id) is already \(stateName(job.state))")
+        }
+        var j = job
+        j.state = JobState.canceled.rawValue
+        j.stateReasons = ["job-canceled-by-user"]
+        j.stateMessage = "Canceled by \(user)."
+        j.completedAt = now
+        return j
+    }
+
+    static func startProcessing(_ job: JobRecord, at now: Int64) -> JobRecord {
+        var j = job
+        j.state = JobState.processing.rawValue
+        j.stateReasons = ["job-printing"]
+        j.stateMessage = "Printing."
+        if j.processingAt == 0 { j.processingAt = now }
+        return j
+    }
+
+    /// The end of a delivery. A job canceled meanwhile stays canceled.
+    static func finish(_ job: JobRecord, outcome: DeliveryOutcome, at now: Int64) -> JobRecord {
+        guard !job.isTerminal else { return job }
+        var j = job
+        switch outcome {
+        case .completed:
+            j.state = JobState.completed.rawValue
+            j.stateReasons = ["job-completed-successfully"]
+            j.stateMessage = "Completed."
+            j.completedAt = now
+        case .aborted(let why):
+            j.state = JobState.aborted.rawValue
+            j.stateReasons = ["aborted-by-system"]
+            j.stateMessage = why.truncatedUTF8(255)
+            j.completedAt = now
+        case .retry(let why):
+            j.state = JobState.pending.rawValue
+            j.stateReasons = ["printer-stopped"]
+            j.stateMessage = why.truncatedUTF8(255)
+        }
+        return j
+    }
+
+    /// A job abandoned by its client (Create-Job with no documents before the time-out).
+    static func abort(_ job: JobRecord, reason: String, message: String, at now: Int64) -> JobRecord {
+        var j = job
+        j.state = JobState.aborted.rawValue
+        j.stateReasons = [reason]
+        j.stateMessage = message
+        j.completedAt = now
+        return j
+    }
+
+    /// After a restart, a job that was processing goes back to the queue.
+    static func requeueAfterRestart(_ job: JobRecord) -> JobRecord {
+        guard job.state == JobState.processing.rawValue || job.state == JobState.processingStopped.rawValue else { return job }
+        var j = job
+        j.state = JobState.pending.rawValue
+        j.stateReasons = ["none"]
+        j.stateMessage = "Requeued after restart."
+        return j
+    }
+
+    /// Ready for the engine: pending, documents complete.
+    static func isPrintable(_ job: JobRecord) -> Bool {
+        job.state == JobState.pending.rawValue && job.documentsComplete && job.accepted
+    }
+
+    static func stateName(_ state: Int32) -> String { JobState(state).name ?? "state \(state)" }
+}

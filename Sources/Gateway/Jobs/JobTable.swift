@@ -1,0 +1,41 @@
+import Foundation
+import IPP
+import Store
+import Synchronization
+
+/// The one place where job records change. Every read-modify-write of a job goes
+/// through `update`, under one lock, so a Cancel-Job racing the engine's completion
+/// is decided once, and the store always holds the winner.
+final class JobTable: Sendable {
+    let store: StateStore
+    private let lock = Mutex<[Int32: Int64]>([:]) // job id → last client activity (for multiple-operation-time-out)
+
+    init(store: StateStore) { self.store = store }
+
+    func job(_ id: Int32) throws -> JobRecord? { try store.job(id: id) }
+
+    /// Applies `change` to the stored job and stores the result.
+    @discardableResult
+    func update(_ id: Int32, _ change: (JobRecord) throws(IPPError) -> JobRecord) throws -> JobRecord {
+        try lock.withLock { _ in
+            guard let current = try store.job(id: id) else {
+                throw IPPError(.clientErrorNotFound, "job \(id) does not exist")
+            }
+            let next = try change(current)
+            if next != current { try store.updateJob(next) }
+            return next
+        }
+    }
+
+    func insert(_ job: JobRecord) throws -> Int32 {
+        try lock.withLock { activity in
+            let id = try store.insertJob(job)
+            activity[id] = job.createdAt
+            return id
+        }
+    }
+
+    func touch(_ id: Int32, at now: Int64) { lock.withLock { $0[id] = now } }
+    func forget(_ id: Int32) { lock.withLock { $0[id] = nil } }
+    func lastActivity(_ id: Int32) -> Int64? { lock.withLock { $0[id] } }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import IPP
+import Store
+
+/// Job creation: Print-Job, Validate-Job, Create-Job, Send-Document, Close-Job.
+///
+/// Durability: a job is answered successful-ok only after its record and its document
+/// are both in the store and fsynced. A Print-Job whose document does not arrive whole
+/// leaves a record marked not-accepted, which is removed (here, or at restart).
+extension Gateway {
+    /// What Print-Job, Validate-Job and Create-Job check before anything is stored.
+    struct Submission {
+        var name: String
+        var format: String
+        var documentName: String
+        var template: [Attribute]
+        var priority: Int32
+        var holdUntil: String
+    }
+
+    func checkSubmission(_ r: Request, _ p: Printer, response: inout Response, hasDocument: Bool) throws(IPPError) -> Submission {
+        guard p.snapshot().isAcceptingJobs else {
+            throw IPPError(.serverErrorNotAcceptingJobs, "printer \(p.name) is not accepting jobs")
+        }
+        let fidelity = r.boolean("ipp-attribute-fidelity") ?? false
+        if let compression = r.operationAttribute("compression"), compression.firstValue?.stringValue != "none" {
+            response.reject(compression)
+            throw IPPError(.clientErrorCompressionNotSupported, "compression \(compression.firstValue?.stringValue ?? "") is not supported")
+        }
+        let format = try documentFormat(r, p, response: &response)
+        if let nameAttribute = r.operationAttribute("job-name"),
+           nameAttribute.tag != .nameWithoutLanguage && nameAttribute.tag != .nameWithLanguage {
+            throw IPPError(.clientErrorBadRequest, "job-name must be a name")
+        }
+        let template = try JobTemplatePolicy(capabilities: p.description.capabilities)
+            .check(r.jobGroup, fidelity: fidelity, response: &response)
+        func value(_ name: String) -> Value? { template.first { $0.hasName(name) }?.firstValue }
+        return Submission(
+            name: r.string("job-name") ?? r.string("document-name") ?? "Untitled",
+            format: format,
+            documentName: r.string("document-name") ?? "",
+            template: template,
+            priority: value("job-priority")?.integerValue ?? 50,
+            holdUntil: value("job-hold-until")?.stringValue ?? "no-hold")
+    }
+
+    /// document-format, defaulting to application/octet-stream; refused if not supported.
+    func documentFormat(_ r: Request, _ p: Printer, response: inout Response) throws(IPPError) -> String {
+        guard let attribute = r.operationAttribute("document-format") else { return "application/octet-stream" }
+        guard attribute.tag == .mimeMediaType, let format = attribute.firstValue?.stringValue else {
+            throw IPPError(.clientErrorBadRequest, "document-format must be a mimeMediaType")
+        }
+        guard p.description.capabilities.documentFormats.contains(format) else {
+            response.reject(attribute)
+            throw IPPError(.clientErrorDocumentFormatNotSupported, "document-format \(format) is not supported")
+        }
+        return format
+    }
+
+    func handleValidateJob(_ r: Request, _ p: Printer) throws -> Response {
+        var response = Response(to: r.message)
+        do {
+            _ = try checkSubmission(r, p, response: &response, hasDocument: false)
+        } catch {
+            return response.failing(error)
+        }
+        return response
+    }
+
+    func handlePrintJob(_ r: Request, _ p: Printer) throws -> Response {
+        var response = Response(to: r.message)
+        let submission: Submission
+        do { submission = try checkSubmission(r, p, response: &response, hasDocument: true) } catch {
+            return response.failing(error)
+        }
+        var job = newJob(r, p, submission, accepted: false)
+        job.id = try jobs.insert(job)
+        do {
+            let size = try spool(r, jobID: job.id, number: 1, format: submission.format, name: submission.documentName)
+            guard size > 0 else {
+                try store.deleteJob(id: job.id)
+                throw IPPError(.clientErrorBadRequest, "Print-Job carried no document data")
+            }
+        } catch {
+            _ = try? store.deleteJob(id: job.id)
+            throw error
+        }
+        job = try jobs.update(job.id) { current throws(IPPError) in
+            var j = JobLifecycle.documentsComplete(current)
+            j.accepted = true
+            return j
+        }
+        engine.wake(p.name)
+        log.info("job \(job.id) accepted on \(p.name) from \(job.user)@\(job.originatingHost)")
+        response.addGroup(.job, jobResponseAttributes(job, p, r))
+        return response
+    }
+
+    func handleCreateJob(_ r: Request, _ p: Printer) throws -> Response {
+        var response = Response(to: r.message)
+        let submission: Submission
+        do { submission = try checkSubmission(r, p, response: &response, hasDocument: false) } catch {
+            return response.failing(error)
+        }
+        var job = newJob(r, p, submission, accepted: true)
+        job.stateReasons = job.state == JobState.pendingHeld.rawValue ? ["job-hold-until-specified", "job-incoming"] : ["job-incoming"]
+        job.id = try jobs.insert(job)
+        log.info("job \(job.id) created on \(p.name) by \(job.user), waiting for documents")
+        response.addGroup(.job, jobResponseAttributes(job, p, r))
+        return response
+    }
+
+    func handleSendDocument(_ r: Request, _ p: Printer, _ id: Int32) throws -> Response {
+        var response = Response(to: r.message)
+        guard let lastAttribute = r.operationAttribute("last-document"), let last = lastAttribute.firstValue?.booleanValue else {
+            throw IPPError(.clientErrorBadRequest, "last-document (boolean) is required")
+        }
+        try openJob(id, on: p)
+        let format: String
+        do { format = try documentFormat(r, p, response: &response) } catch {
+            return response.failing(error)
+        }
+        let number = Int32(try store.documents(jobID: id).count + 1)
+        let size = try spool(r, jobID: id, number: number, format: format, name: r.string("document-name") ?? "")
+        jobs.touch(id, at: clock.now())
+        let updated = try jobs.update(id) { current throws(IPPError) in
+            guard !current.isTerminal else { throw IPPError(.clientErrorNotPossible, "job \(id) was \(JobLifecycle.stateName(current.state)) meanwhile") }
+            return last ? JobLifecycle.documentsComplete(current) : current
+        }
+        if last { engine.wake(p.name) }
+        log.info("job \(id): document \(number) received (\(size) bytes)\(last ? ", last" : "")")
+        response.addGroup(.job, jobResponseAttributes(updated, p, r))
+        return response
+    }
+
+    func handleCloseJob(_ r: Request, _ p: Printer, _ id: Int32) throws -> Response {
+        try openJob(id, on: p)
+        let job = try jobs.update(id) { current throws(IPPError) in JobLifecycle.documentsComplete(current) }
+        engine.wake(p.name)
+        var response = Response(to: r.message)
+        response.addGroup(.job, jobResponseAttributes(job, p, r))
+        return response
+    }
+
+    /// A job of this printer still waiting for documents.
+    @discardableResult
+    private func openJob(_ id: Int32, on p: Printer) throws -> JobRecord {
+        guard let job = try jobs.job(id), job.printer == p.name, job.accepted else {
+            throw IPPError(.clientErrorNotFound, "job \(id) does not exist on \(p.name)")
+        }
+        guard !job.isTerminal, !job.documentsComplete else {
+            throw IPPError(.clientErrorNotPossible, "job \(id) is not waiting for documents")
+        }
+        return job
+    }
+
+    private func newJob(_ r: Request, _ p: Printer, _ s: Submission, accepted: Bool) -> JobRecord {
+        var template = Message(code: 0, requestID: 1)
+        for a in s.template { template.append(a, to: .job) }
+        if template.groups.isEmpty { template.groups = [AttributeGroup(tag: .job)] }
+        let held = s.holdUntil != "no-hold"
+        return JobRecord(
+            printer: p.name, uuid: "urn:uuid:" + UUID().uuidString.lowercased(),
+            state: held ? JobState.pendingHeld.rawValue : JobState.pending.rawValue,
+            stateReasons: held ? ["job-hold-until-specified"] : ["none"],
+            name: s.name, user: r.userName, originatingHost: hostOnly(r.ipp.peer.address),
+            priority: s.priority, holdUntil: s.holdUntil, accepted: accepted, documentsComplete: false,
+            createdAt: clock.now(), attributes: template.encoded())
+    }
+
+    /// Streams the request's document into the spool and records it, durably.
+    private func spool(_ r: Request, jobID: Int32, number: Int32, format: String, name: String) throws -> Int64 {
+        let file = try store.createSpoolFile(jobID: jobID, number: number)
+        do {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+            defer { buffer.deallocate() }
+            while true {
+                let n = try r.ipp.document.read(into: buffer)
+                if n == 0 { break }
+                try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
+            try file.commit()
+        } catch {
+            file.abandon()
+            throw IPPError(.clientErrorBadRequest, "document data could not be read: \(error)")
+        }
+        if file.size > 0 {
+            try store.addDocument(DocumentRecord(jobID: jobID, number: number, format: format, name: name, path: file.path, size: file.size))
+        } else {
+            unlink(file.path)
+        }
+        return file.size
+    }
+
+    /// The job attributes a job creation response carries (RFC 8011 §4.2.1.2).
+    func jobResponseAttributes(_ job: JobRecord, _ p: Printer, _ r: Request) -> [Attribute] {
+        let uri = printerURI(p, r)
+        return [
+            Attribute("job-id", .integer(job.id)),
+            Attribute("job-uri", .uri(JobAttributes.jobURI(uri, job.id))),
+            Attribute("job-state", .enum(job.state)),
+            Attribute("job-state-reasons", job.stateReasons.map(Value.keyword)),
+            Attribute("job-state-message", .text(job.stateMessage)),
+        ]
+    }
+
+    func hostOnly(_ address: String) -> String {
+        guard let colon = address.lastIndex(of: ":") else { return address }
+        return String(address[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import IPP
+import Store
+import Synchronization
+
+/// One IPP Printer object that ippgate serves at /ipp/print/NAME: its configuration,
+/// its target, and its live state. Shared by connection threads and its worker thread;
+/// mutable state sits behind a Mutex.
+public final class Printer: Sendable {
+    public let record: PrinterRecord
+    public let target: any Target
+    /// The configured attributes, built once from the record and the target's capabilities.
+    let description: PrinterDescription
+
+    struct LiveState {
+        var state: PrinterState = .idle
+        var reasons: [String] = ["none"]
+        var message: String = "Idle."
+        var isAcceptingJobs = true
+        var paused = false
+        var stateChangedAt: Int64
+        var queuedJobCount = 0
+    }
+    let live: Mutex<LiveState>
+
+    init(record: PrinterRecord, target: any Target, clock: any Clock) {
+        self.record = record
+        self.target = target
+        self.description = PrinterDescription(record: record, capabilities: target.capabilities)
+        self.live = Mutex(LiveState(stateChangedAt: clock.now()))
+    }
+
+    public var name: String { record.name }
+
+    func snapshot() -> LiveState { live.withLock { $0 } }
+
+    /// Pauses (printer-state stopped, reason "paused") or resumes.
+    func setPaused(_ paused: Bool, at now: Int64) {
+        live.withLock { s in
+            guard s.paused != paused else { return }
+            s.paused = paused
+            s.stateChangedAt = now
+            if paused {
+                s.state = .stopped
+                s.reasons = ["paused"]
+                s.message = "Paused."
+            } else {
+                s.state = s.queuedJobCount > 0 ? .processing : .idle
+                s.reasons = ["none"]
+                s.message = s.state == .idle ? "Idle." : "Printing."
+            }
+        }
+    }
+
+    /// Called by the job engine as it starts and finishes work.
+    func setProcessing(_ processing: Bool, message: String? = nil, at now: Int64) {
+        live.withLock { s in
+            guard !s.paused else { return }
+            let state: PrinterState = processing ? .processing : .idle
+            if s.state != state { s.state = state; s.stateChangedAt = now }
+            s.message = message ?? (processing ? "Printing." : "Idle.")
+        }
+    }
+
+    func setQueuedJobCount(_ n: Int) { live.withLock { $0.queuedJobCount = n } }
+    var isPaused: Bool { live.withLock { $0.paused } }
+}
+
+/// Wall-clock seconds, behind a protocol so tests can use a fake clock.
+public protocol Clock: Sendable {
+    func now() -> Int64
+}
+
+public struct SystemClock: Clock {
+    public init() {}
+    public func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}

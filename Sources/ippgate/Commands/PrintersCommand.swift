@@ -1,0 +1,83 @@
+import CupsBridge
+import Foundation
+import Gateway
+import IPP
+import Store
+
+/// `ippgate printers add NAME --target URI | remove NAME | list  [--state DIR]`
+///
+/// With the server running, changes go through its admin socket and apply at once.
+/// Without it, they are written to the database, which the server reads when it starts.
+enum PrintersCommand {
+    static let usage = "usage: ippgate printers add NAME --target URI [--state DIR] | remove NAME [--state DIR] | list [--state DIR]"
+
+    static func run(_ args: [String]) throws -> Int32 {
+        guard let verb = args.first else { throw UsageError(usage) }
+        let options = try Options(Array(args.dropFirst()), valued: ["--target", "--state"], switches: [])
+        let state = StateDirectory.resolve(options.values["--state"])
+        switch verb {
+        case "add":
+            guard options.positionals.count == 1, let target = options.values["--target"] else { throw UsageError(usage) }
+            let name = options.positionals[0]
+            try PrinterAdmin.validate(name: name)
+            if let done = try viaAdminSocket(state, operation: .cupsAddModifyPrinter, name: name, target: target) { return done }
+            let store = try StateStore(directory: state)
+            do {
+                try PrinterAdmin.add(name: name, target: target, to: store, now: Int64(Date().timeIntervalSince1970))
+            } catch {
+                stderr("ippgate: \(error)")
+                return 1
+            }
+            print("added printer \(name) → \(target) (the server will serve it when it starts)")
+            return 0
+        case "remove":
+            guard options.positionals.count == 1 else { throw UsageError(usage) }
+            let name = options.positionals[0]
+            if let done = try viaAdminSocket(state, operation: .cupsDeletePrinter, name: name, target: nil) { return done }
+            do { try PrinterAdmin.remove(name: name, from: try StateStore(directory: state)) } catch {
+                stderr("ippgate: \(error)")
+                return 1
+            }
+            print("removed printer \(name)")
+            return 0
+        case "list":
+            guard options.positionals.isEmpty else { throw UsageError(usage) }
+            let printers = try StateStore(directory: state).printers()
+            if printers.isEmpty {
+                print("no printers (ippgate serve creates 'default' when it starts with none)")
+                return 0
+            }
+            let width = max(4, printers.map(\.name.count).max()!)
+            print(pad("NAME", width + 2) + "TARGET")
+            for p in printers { print(pad(p.name, width + 2) + p.target) }
+            return 0
+        default:
+            throw UsageError(usage)
+        }
+    }
+
+    /// Sends the change to a running server. Returns nil when no server is listening.
+    static func viaAdminSocket(_ state: String, operation: IPP.Operation, name: String, target: String?) throws -> Int32? {
+        let socket = StateDirectory.adminSocket(state)
+        guard FileManager.default.fileExists(atPath: socket), let client = try? AdminSocketClient(host: socket, port: 0, timeoutMilliseconds: 2000) else {
+            return nil
+        }
+        var request = Message(operation: operation, requestID: 1)
+        request.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
+        request.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        request.append(Attribute("printer-name", .name(name)), to: .operation)
+        if let target { request.append(Attribute("device-uri", .uri(target)), to: .operation) }
+        let response: Message
+        do { response = try client.send(request, resource: "/admin") } catch {
+            return nil // the socket is stale: the server is gone
+        }
+        guard response.status.isSuccess else {
+            let why = response.attribute("status-message", in: .operation)?.firstValue?.stringValue ?? response.status.name ?? "error"
+            stderr("ippgate: \(why)")
+            return 1
+        }
+        print(operation == .cupsDeletePrinter ? "removed printer \(name) (applied by the running server)"
+                                              : "added printer \(name) → \(target ?? "") (served now)")
+        return 0
+    }
+}
