@@ -1,0 +1,257 @@
+import CCups
+import Glibc
+import IPP
+
+/// Where an IPP request goes: the parts of an `ipp://`, `ipps://`, `http://` or
+/// `https://` URI that libcups needs (host and port to connect to, resource to POST to).
+public struct IPPEndpoint: Sendable, CustomStringConvertible {
+    /// The URI as given; it is also the `printer-uri` the request builders put in requests.
+    public var uri: String
+    public var scheme: String
+    public var host: String
+    public var port: Int
+    /// The HTTP resource (path), "/" if the URI has none.
+    public var resource: String
+    /// TLS from the start (`ipps`, `https`).
+    public var encrypted: Bool { scheme == "ipps" || scheme == "https" }
+
+    /// Splits `uri` with libcups's `httpSeparateURI`. ipp and ipps default to port 631.
+    public init(_ uri: String) throws(IPPClientError) {
+        var scheme = [CChar](repeating: 0, count: 32)
+        var user = [CChar](repeating: 0, count: 256)
+        var host = [CChar](repeating: 0, count: 256)
+        var resource = [CChar](repeating: 0, count: 1024)
+        var port: Int32 = 0
+        let status = httpSeparateURI(HTTP_URI_CODING_ALL, uri, &scheme, 32, &user, 256, &host, 256, &port, &resource, 1024)
+        let s = string(scheme).lowercased()
+        guard status.rawValue >= HTTP_URI_STATUS_OK.rawValue, ["ipp", "ipps", "http", "https"].contains(s) else {
+            throw .badURI("'\(uri)' is not an ipp://, ipps://, http:// or https:// URI")
+        }
+        let h = string(host)
+        guard !h.isEmpty, port > 0, port < 65536 else { throw .badURI("'\(uri)' has no host or port") }
+        self.uri = uri
+        self.scheme = s
+        self.host = h
+        self.port = Int(port)
+        let r = string(resource)
+        self.resource = r.isEmpty ? "/" : r
+    }
+
+    /// host:port, with an IPv6 address in brackets.
+    public var hostPort: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String { uri }
+}
+
+/// A NUL-terminated C string in a buffer.
+private func string(_ buffer: [CChar]) -> String {
+    buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+}
+
+/// Why a request got no IPP response (an IPP error status is a response, not an error).
+public enum IPPClientError: Error, CustomStringConvertible, Sendable {
+    case badURI(String)
+    /// The TCP (or TLS) connection could not be made.
+    case connect(endpoint: String, reason: String)
+    /// The request was not sent, or no complete IPP response came back.
+    case transport(String)
+    /// The request could not be given to libcups, or the response could not be read back.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .badURI(let m): return m
+        case .connect(let endpoint, let reason): return "cannot connect to \(endpoint): \(reason)"
+        case .transport(let m): return "no IPP response: \(m)"
+        case .malformed(let m): return m
+        }
+    }
+}
+
+/// A small blocking IPP client on libcups: one HTTP/1.1 keep-alive connection
+/// (`httpConnect2`), requests sent with the calls `cupsDoRequest` makes
+/// (`cupsSendRequest`, `cupsWriteRequestData`, `cupsGetResponse`), so a document can
+/// follow the request from memory and the request is not consumed.
+///
+/// Used by `ippgate bench load` (one client per thread) and by tests as a reference
+/// client that is not ippgate's own code.
+///
+/// Thread-safety: `@unchecked Sendable` only so that it can be handed to the thread
+/// that will use it. libcups's `http_t` is not thread-safe: after the hand-over, exactly
+/// one thread at a time may call `send` or `close`. libcups's last-error state is per
+/// thread, and each `send` reads it on the calling thread.
+///
+/// A peer that hangs up mid-request raises SIGPIPE: a process using this client should
+/// ignore SIGPIPE (`signal(SIGPIPE, SIG_IGN)`).
+public final class IPPClient: @unchecked Sendable {
+    public let endpoint: IPPEndpoint
+    private var http: OpaquePointer?
+
+    /// The `requesting-user-name` the request builders use by default (libcups's `cupsUser()`).
+    public static var defaultUser: String { String(cString: cupsUser()) }
+
+    /// Connects at once, so that an unreachable server is reported here.
+    /// - Parameters:
+    ///   - connectTimeout: seconds to wait for the TCP connection.
+    ///   - timeout: seconds any later read or write may block before the request fails.
+    public init(_ endpoint: IPPEndpoint, connectTimeout: Double = 5, timeout: Double = 10) throws(IPPClientError) {
+        self.endpoint = endpoint
+        // msec 0: only create the http_t; connecting separately lets a failure be explained.
+        guard let http = httpConnect2(endpoint.host, Int32(endpoint.port), nil, AF_UNSPEC,
+                                      endpoint.encrypted ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED,
+                                      1, 0, nil) else {
+            throw .connect(endpoint: endpoint.hostPort, reason: Self.lastError(or: "cannot resolve host name"))
+        }
+        if httpReconnect2(http, Int32(connectTimeout * 1000), nil) != 0 {
+            httpClose(http)
+            // libcups connects asynchronously and loses the socket's error (a refused
+            // connection reads as "Host is down"); one plain connect() tells the reason.
+            let reason = Self.connectError(host: endpoint.host, port: endpoint.port, timeout: connectTimeout)
+            throw .connect(endpoint: endpoint.hostPort, reason: reason ?? Self.lastError(or: "unable to connect"))
+        }
+        httpSetTimeout(http, timeout, nil, nil)
+        self.http = http
+    }
+
+    public convenience init(uri: String, connectTimeout: Double = 5, timeout: Double = 10) throws(IPPClientError) {
+        try self.init(try IPPEndpoint(uri), connectTimeout: connectTimeout, timeout: timeout)
+    }
+
+    deinit { close() }
+
+    /// Closes the connection; later sends fail.
+    public func close() {
+        if let http { httpClose(http) }
+        http = nil
+    }
+
+    /// Sends `request`, then `document` (if any) as the data after end-of-attributes-tag,
+    /// and reads the response. The request stays the caller's and can be sent again.
+    ///
+    /// libcups reconnects by itself if the server closed the connection in between.
+    /// Never prompts for a password: a 401 comes back as `.transport`.
+    /// - Returns: the response (whatever its status code), or why there is none.
+    public func send(_ request: LibcupsMessage, document: UnsafeRawBufferPointer? = nil) -> Result<LibcupsMessage, IPPClientError> {
+        guard let http else { return .failure(.transport("connection closed")) }
+        cupsSetPasswordCB2(noPassword, nil)
+        let resource = endpoint.resource
+        let documentLength = document?.count ?? 0
+        var status = cupsSendRequest(http, request.ipp, resource, ippLength(request.ipp) + documentLength)
+        if status == HTTP_STATUS_CONTINUE, ippGetState(request.ipp) == IPP_STATE_DATA, let document, let base = document.baseAddress {
+            var offset = 0
+            while offset < documentLength {
+                let n = min(1 << 16, documentLength - offset)
+                status = cupsWriteRequestData(http, (base + offset).assumingMemoryBound(to: CChar.self), n)
+                // A server may answer before it has read the whole document (server-error-busy).
+                guard status == HTTP_STATUS_CONTINUE else { break }
+                offset += n
+            }
+        }
+        var response: OpaquePointer? = nil
+        if status.rawValue <= HTTP_STATUS_CONTINUE.rawValue || status == HTTP_STATUS_OK {
+            response = cupsGetResponse(http, resource)
+            status = httpGetStatus(http)
+        }
+        if httpGetState(http) != HTTP_STATE_WAITING { httpFlush(http) }
+        guard let response else {
+            // libcups also reports a failed reconnect as 503, so a socket error comes first.
+            let code = httpError(http)
+            if code != 0 && code != EHOSTDOWN {
+                return .failure(.transport(String(cString: strerror(code))))
+            }
+            if status == HTTP_STATUS_SERVICE_UNAVAILABLE && code == EHOSTDOWN {
+                return .failure(.transport("cannot reconnect"))
+            }
+            if status.rawValue >= 300 {
+                return .failure(.transport("HTTP \(status.rawValue) \(String(cString: httpStatus(status)))"))
+            }
+            if cupsLastError().rawValue >= 0x0400 {
+                return .failure(.transport(Self.lastError(or: "no response")))
+            }
+            return .failure(.transport(status == HTTP_STATUS_ERROR ? "connection closed by the server" : "no response"))
+        }
+        return .success(LibcupsMessage(owning: response))
+    }
+
+    /// Sends an ippgate `Message` (handed to libcups through its encoding) and returns
+    /// the response decoded by ippgate's decoder.
+    public func send(_ request: Message, document: [UInt8] = []) throws(IPPClientError) -> Message {
+        let libcupsRequest: LibcupsMessage
+        do { libcupsRequest = try LibcupsMessage.decode(request.encoded()).0 } catch {
+            throw .malformed("libcups cannot read the request: \(error)")
+        }
+        let result = document.withUnsafeBytes { send(libcupsRequest, document: document.isEmpty ? nil : $0) }
+        let response = try result.get()
+        do { return try Message.decode(response.encode()).message } catch {
+            throw .malformed("the response libcups read does not decode: \(error)")
+        }
+    }
+
+    /// Why a blocking `connect()` to the host's first address fails, or nil if it succeeds.
+    static func connectError(host: String, port: Int, timeout: Double) -> String? {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>? = nil
+        let gai = getaddrinfo(host, String(port), &hints, &list)
+        guard gai == 0, let first = list else { return String(cString: gai_strerror(gai)) }
+        defer { freeaddrinfo(list) }
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { Glibc.close(fd) }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        return connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 ? nil : String(cString: strerror(errno))
+    }
+
+    static func lastError(or fallback: String) -> String {
+        guard let text = cupsLastErrorString() else { return fallback }
+        let s = String(cString: text)
+        return s.isEmpty ? fallback : s
+    }
+}
+
+/// `cups_password_cb2_t` that never gives a password, so a 401 fails instead of prompting.
+private let noPassword: cups_password_cb2_t = { _, _, _, _, _ in nil }
+
+// MARK: - Building requests with libcups
+
+extension LibcupsMessage {
+    /// `ippNewRequest(operation)` (which adds attributes-charset and
+    /// attributes-natural-language), then `printer-uri` and `requesting-user-name`.
+    public static func request(_ operation: Operation, printerURI: String, user: String? = IPPClient.defaultUser) -> LibcupsMessage {
+        let ipp = ippNewRequest(ipp_op_t(rawValue: Int32(operation.rawValue)))!
+        ippAddString(ipp, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, printerURI)
+        if let user { ippAddString(ipp, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, user) }
+        return LibcupsMessage(owning: ipp)
+    }
+
+    /// Adds a string-syntax attribute (keyword, name, text, uri, mimeMediaType, …) with
+    /// one or more values, with `ippAddString` and `ippSetString`.
+    public func add(_ name: String, _ syntax: ValueTag, _ values: [String], group: GroupTag = .operation) {
+        guard let first = values.first else { return }
+        let groupTag = ipp_tag_t(rawValue: Int32(group.rawValue))
+        let valueTag = ipp_tag_t(rawValue: Int32(syntax.rawValue))
+        var attr = ippAddString(ipp, groupTag, valueTag, name, nil, first)
+        for (i, value) in values.enumerated().dropFirst() { ippSetString(ipp, &attr, Int32(i), value) }
+    }
+
+    /// Adds an integer or enum attribute.
+    public func add(_ name: String, _ syntax: ValueTag, integer: Int32, group: GroupTag = .operation) {
+        ippAddInteger(ipp, ipp_tag_t(rawValue: Int32(group.rawValue)), ipp_tag_t(rawValue: Int32(syntax.rawValue)), name, integer)
+    }
+
+    /// The status-code of a response (operation-id of a request).
+    public var statusCode: StatusCode { StatusCode(UInt16(truncatingIfNeeded: ippGetStatusCode(ipp).rawValue)) }
+
+    public var requestID: Int32 { ippGetRequestId(ipp) }
+
+    /// The first value of a string-syntax attribute, if present.
+    public func string(_ name: String) -> String? {
+        guard let attr = ippFindAttribute(ipp, name, IPP_TAG_ZERO), let s = ippGetString(attr, 0, nil) else { return nil }
+        return String(cString: s)
+    }
+
+    /// libcups's name for a status code (`ippErrorString`), e.g. "server-error-busy".
+    public static func statusName(_ status: StatusCode) -> String {
+        String(cString: ippErrorString(ipp_status_t(rawValue: Int32(status.rawValue))))
+    }
+}
