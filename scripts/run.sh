@@ -7,7 +7,8 @@ scripts/setup.sh
 swift build -c release 2>&1 | grep -E "error|warning: |Compiling|Build complete" >&2 || true
 test -x .build/release/ippgate || { echo "run: build failed" >&2; exit 1; }
 if [ $# -eq 0 ]; then
-    # No arguments: decode a real captured message, to show the tool works.
-    set -- ipp decode fixtures/ipp/$(ls fixtures/ipp | grep -m1 'get-printer-attributes-response')
+    # No arguments: the gateway on 127.0.0.1:8631, with a printer named "default"
+    # whose target is a folder in the state directory.
+    set -- serve
 fi
 exec .build/release/ippgate "$@"

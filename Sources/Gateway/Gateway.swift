@@ -14,7 +14,8 @@ public final class Gateway: IPPHandler {
     let log: Logger
     let startedAt: Int64
     private let printerTable = Mutex<[String: Printer]>([:])
-    private let storeVersion = Mutex<Int64>(-1)
+    /// The store's printer change counter when last seen.
+    private let storeVersion = Mutex<(version: Int64, checkedAt: UInt64)>((-1, 0))
 
     public init(store: StateStore, clock: any Clock = SystemClock(), log: Logger) {
         self.store = store
@@ -29,17 +30,35 @@ public final class Gateway: IPPHandler {
     public func start() throws {
         try recover()
         try reloadPrinters()
+        // Printers added behind the server's back (the CLI writing the database) start
+        // within a second even when no request comes.
+        let watcher = Thread { [weak self] in
+            while let self, !self.stopped.load(ordering: .relaxed) {
+                self.reloadIfChanged()
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        watcher.name = "printer config watcher"
+        watcher.start()
     }
 
-    public func stop() { engine.stopAll() }
+    private let stopped = Atomic<Bool>(false)
+
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+        engine.stopAll()
+    }
 
     /// Jobs whose client never got successful-ok are dropped; jobs that were printing go back to the queue.
     private func recover() throws {
+        for id in try store.discardUnacceptedJobs() {
+            log.info("recovery: dropped job \(id) (its document never finished arriving; the client was not answered)")
+        }
+        for path in try store.removeOrphanSpoolFiles() {
+            log.info("recovery: removed stray spool file \(path)")
+        }
         for job in try store.jobs(printer: nil, filter: .notCompleted) {
-            if !job.accepted {
-                try store.deleteJob(id: job.id)
-                log.info("recovery: dropped job \(job.id) (its document never finished arriving)")
-            } else if job.state == JobState.processing.rawValue || job.state == JobState.processingStopped.rawValue {
+            if job.state == JobState.processing.rawValue || job.state == JobState.processingStopped.rawValue {
                 try store.updateJob(JobLifecycle.requeueAfterRestart(job))
                 log.info("recovery: job \(job.id) requeued")
             }
@@ -50,17 +69,18 @@ public final class Gateway: IPPHandler {
 
     public var printers: [Printer] { printerTable.withLock { Array($0.values) }.sorted { $0.name < $1.name } }
 
+    /// Changes made through the admin socket apply at once; changes written to the
+    /// database by another process are picked up by the watcher within a second.
     func printer(named name: String) -> Printer? {
-        reloadIfChanged()
-        return printerTable.withLock { $0[name] }
+        printerTable.withLock { $0[name] }
     }
 
     /// Reloads printers when another process (the CLI) changed them in the database.
     func reloadIfChanged() {
         guard let version = try? store.changeCounter() else { return }
         let changed = storeVersion.withLock { v -> Bool in
-            if v == version { return false }
-            v = version
+            if v.version == version { return false }
+            v.version = version
             return true
         }
         if changed { try? reloadPrinters() }
@@ -68,7 +88,8 @@ public final class Gateway: IPPHandler {
 
     /// Makes the live printer table match the database: adds, replaces and removes.
     func reloadPrinters() throws {
-        storeVersion.withLock { $0 = (try? store.changeCounter()) ?? -1 }
+        let version = (try? store.changeCounter()) ?? -1
+        storeVersion.withLock { $0.version = version }
         let records = try store.printers()
         var started: [Printer] = []
         var stopped: [String] = []
@@ -96,8 +117,7 @@ public final class Gateway: IPPHandler {
 
     /// The printer named by a request's printer-uri (or the HTTP resource).
     func defaultPrinter() -> Printer? {
-        reloadIfChanged()
-        return printerTable.withLock { $0["default"] ?? $0.values.min { $0.name < $1.name } }
+        printerTable.withLock { $0["default"] ?? $0.values.min { $0.name < $1.name } }
     }
 
     // MARK: IPPHandler

@@ -1,3 +1,4 @@
+import Foundation
 import IPP
 import Store
 
@@ -6,9 +7,7 @@ import Store
 extension Gateway {
     func handleCancelJob(_ r: Request, _ p: Printer, _ id: Int32) throws -> Response {
         try existingJob(id, on: p)
-        let now = clock.now()
-        try jobs.update(id) { current throws(IPPError) in try JobLifecycle.cancel(current, at: now, by: r.userName) }
-        jobs.forget(id)
+        try cancel(id, by: r.userName)
         engine.wake(p.name)
         log.info("job \(id) canceled by \(r.userName)")
         return Response(to: r.message)
@@ -17,8 +16,7 @@ extension Gateway {
     /// Cancel-Jobs (all jobs, or the listed job-ids) and Cancel-My-Jobs (the requester's).
     func handleCancelJobs(_ r: Request, _ p: Printer, onlyMine: Bool) throws -> Response {
         let listed = r.operationAttribute("job-ids")?.values.compactMap(\.integerValue)
-        var candidates = try store.jobs(printer: p.name, filter: .notCompleted, user: onlyMine ? r.userName : nil)
-            .filter(\.accepted)
+        var candidates = try store.jobs(printer: p.name, filter: .notCompleted, user: onlyMine ? r.userName : nil, acceptedOnly: true)
         if let listed {
             let known = Set(candidates.map(\.id))
             if let missing = listed.first(where: { !known.contains($0) }) {
@@ -28,11 +26,7 @@ extension Gateway {
             }
             candidates = candidates.filter { listed.contains($0.id) }
         }
-        let now = clock.now()
-        for job in candidates {
-            _ = try? jobs.update(job.id) { current throws(IPPError) in try JobLifecycle.cancel(current, at: now, by: r.userName) }
-            jobs.forget(job.id)
-        }
+        for job in candidates { try? cancel(job.id, by: r.userName) }
         engine.wake(p.name)
         log.info("\(candidates.count) jobs canceled on \(p.name) by \(r.userName)")
         return Response(to: r.message)
@@ -101,6 +95,21 @@ extension Gateway {
         }
         engine.wake(p.name)
         return response
+    }
+
+    /// Cancels a job. Its documents go at once unless a delivery is reading them, in
+    /// which case the engine removes them when the delivery ends.
+    private func cancel(_ id: Int32, by user: String) throws {
+        var wasProcessing = false
+        let now = clock.now()
+        try jobs.update(id) { current throws(IPPError) in
+            wasProcessing = current.state == JobState.processing.rawValue
+            return try JobLifecycle.cancel(current, at: now, by: user)
+        }
+        jobs.forget(id)
+        if !wasProcessing {
+            for d in (try? store.documents(jobID: id)) ?? [] { unlink(d.path) }
+        }
     }
 
     @discardableResult

@@ -41,8 +41,8 @@ extension Gateway {
         }
         let mine = r.boolean("my-jobs") ?? false
         let filter: JobFilter = states.isSubset(of: [3, 4, 5, 6]) ? .notCompleted : states.isSubset(of: [7, 8, 9]) ? .completed : .all
-        let records = try store.jobs(printer: p.name, filter: filter, user: mine ? r.userName : nil)
-            .filter { $0.accepted && states.contains($0.state) }
+        let records = try store.jobs(printer: p.name, filter: filter, user: mine ? r.userName : nil, acceptedOnly: true)
+            .filter { states.contains($0.state) }
         for job in records.prefix(limit) {
             response.addGroup(.job, try describe(job, p, r, requested: r.requestedAttributes, defaults: ["job-id", "job-uri"]))
         }

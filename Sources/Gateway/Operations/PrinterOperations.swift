@@ -27,41 +27,43 @@ extension Gateway {
         let template = all || wanted.contains("job-template")
         let description = all || wanted.contains("printer-description")
         var out: [Attribute] = []
-        out.reserveCapacity(p.description.attributes.count + 16)
-        for (attribute, isTemplate) in p.description.attributes {
-            if (isTemplate ? template : description) || wanted.contains(attribute.name) { out.append(attribute) }
+        out.reserveCapacity(all ? p.description.attributes.count + 16 : wanted.count)
+        if template || description {
+            for (attribute, name, isTemplate) in p.description.attributes {
+                if (isTemplate ? template : description) || wanted.contains(name) { out.append(attribute) }
+            }
+        } else {
+            // Only named attributes (the common case for polling clients): look each up.
+            for i in wanted.compactMap({ p.description.index[$0] }).sorted() { out.append(p.description.attributes[i].attribute) }
         }
         if wanted.contains("media-col-database") { out.append(p.description.mediaColDatabase) }
-        for attribute in liveAttributes(p, r) where description || wanted.contains(attribute.name) {
-            out.append(attribute)
-        }
+        appendLiveAttributes(p, r, to: &out) { description || wanted.contains($0) }
         return out
     }
 
-    /// Attributes that change while the printer runs.
-    private func liveAttributes(_ p: Printer, _ r: Request) -> [Attribute] {
+    /// Attributes that change while the printer runs; only those `wanted` are built.
+    private func appendLiveAttributes(_ p: Printer, _ r: Request, to out: inout [Attribute], wanted: (String) -> Bool) {
         let s = p.snapshot()
-        let uri = printerURI(p, r)
         let host = r.ipp.host.isEmpty ? "localhost" : r.ipp.host
-        let now = clock.now()
-        return [
-            Attribute("printer-uri-supported", .uri(uri)),
-            Attribute("printer-more-info", .uri("http://\(host)/ipp/print/\(p.name)")),
-            Attribute("printer-state", .enum(s.state.rawValue)),
-            Attribute("printer-state-reasons", s.reasons.map(Value.keyword)),
-            Attribute("printer-state-message", .text(s.message)),
-            Attribute("printer-is-accepting-jobs", .boolean(s.isAcceptingJobs)),
-            Attribute("queued-job-count", .integer(Int32(s.queuedJobCount))),
-            Attribute("printer-up-time", .integer(Int32(truncatingIfNeeded: upTime))),
-            Attribute("printer-current-time", .dateTime(JobAttributes.dateTime(now))),
-            Attribute("printer-state-change-time", .integer(JobAttributes.epoch(s.stateChangedAt))),
-            Attribute("printer-state-change-date-time", .dateTime(JobAttributes.dateTime(s.stateChangedAt))),
-            Attribute("printer-config-change-time", .integer(JobAttributes.epoch(p.record.createdAt))),
-            Attribute("printer-config-change-date-time", .dateTime(JobAttributes.dateTime(p.record.createdAt))),
-            // CUPS clients (lpstat) read these.
-            Attribute("printer-type", .enum(0x0000_0004 | 0x0000_0008 | 0x0000_0010 | 0x0000_0040 | 0x0000_1000)),
-            Attribute("printer-is-shared", .boolean(true)),
-        ]
+        func add(_ name: String, _ value: @autoclosure () -> [Value]) {
+            if wanted(name) { out.append(Attribute(name, value())) }
+        }
+        add("printer-uri-supported", [.uri(printerURI(p, r))])
+        add("printer-more-info", [.uri("http://\(host)/ipp/print/\(p.name)")])
+        add("printer-state", [.enum(s.state.rawValue)])
+        add("printer-state-reasons", s.reasons.map(Value.keyword))
+        add("printer-state-message", [.text(s.message)])
+        add("printer-is-accepting-jobs", [.boolean(s.isAcceptingJobs)])
+        add("queued-job-count", [.integer(Int32(s.queuedJobCount))])
+        add("printer-up-time", [.integer(Int32(truncatingIfNeeded: upTime))])
+        add("printer-current-time", [.dateTime(JobAttributes.dateTime(clock.now()))])
+        add("printer-state-change-time", [.integer(JobAttributes.epoch(s.stateChangedAt))])
+        add("printer-state-change-date-time", [.dateTime(JobAttributes.dateTime(s.stateChangedAt))])
+        add("printer-config-change-time", [.integer(JobAttributes.epoch(p.record.createdAt))])
+        add("printer-config-change-date-time", [.dateTime(JobAttributes.dateTime(p.record.createdAt))])
+        // CUPS clients (lpstat) read these.
+        add("printer-type", [.enum(0x0000_0004 | 0x0000_0008 | 0x0000_0010 | 0x0000_0040 | 0x0000_1000)])
+        add("printer-is-shared", [.boolean(true)])
     }
 
     func handlePausePrinter(_ r: Request, _ p: Printer) throws -> Response {
@@ -93,7 +95,6 @@ extension Gateway {
     func handleCupsGetPrinters(_ r: Request) throws -> Response {
         var response = Response(to: r.message)
         let limit = r.integer("limit").map(Int.init) ?? .max
-        reloadIfChanged()
         for p in printers.prefix(limit) {
             response.addGroup(.printer, printerAttributes(p, r, requested: r.requestedAttributes))
         }

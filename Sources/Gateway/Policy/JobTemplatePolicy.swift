@@ -60,6 +60,14 @@ struct JobTemplatePolicy {
         case "output-bin": return oneKeyword(in: ["face-down"], tags: [.keyword, .nameWithoutLanguage])
         case "print-content-optimize", "print-rendering-intent": return oneKeyword(in: ["auto"])
         case "print-scaling": return oneKeyword(in: ["auto", "auto-fit", "fill", "fit", "none"])
+        case "page-ranges":
+            // Ascending, non-overlapping ranges of page numbers from 1 (RFC 8011 §5.2.7).
+            var previous: Int32 = 0
+            for v in values {
+                guard let r = v.rangeValue, r.lowerBound > previous else { return false }
+                previous = r.upperBound
+            }
+            return true
         default: return false
         }
     }

@@ -4,8 +4,9 @@ import Store
 /// A printer's configured attributes (those that change only with its configuration),
 /// built once, as ready-encoded attributes, from its record and its target's capabilities.
 struct PrinterDescription: Sendable {
-    /// Attributes in response order, each with the requested-attributes group it belongs to.
-    let attributes: [(attribute: Attribute, jobTemplate: Bool)]
+    /// Attributes in response order, each with its name (kept as a String so requests can
+    /// filter without decoding names) and whether it is in the job-template group.
+    let attributes: [(attribute: Attribute, name: String, jobTemplate: Bool)]
     let capabilities: Capabilities
 
     /// Job Template attributes this printer accepts in a job (PWG 5100.12 §5.x).
@@ -29,10 +30,10 @@ struct PrinterDescription: Sendable {
 
     init(record: PrinterRecord, capabilities c: Capabilities) {
         self.capabilities = c
-        var list: [(Attribute, Bool)] = []
+        var list: [(Attribute, String, Bool)] = []
         func add(_ name: String, _ values: [Value]) {
             let base = PrinterDescription.baseName(name)
-            list.append((Attribute(name, values), PrinterDescription.jobTemplateNames.contains(base)))
+            list.append((Attribute(name, values), name, PrinterDescription.jobTemplateNames.contains(base)))
         }
         func add(_ name: String, _ value: Value) { add(name, [value]) }
         let settings = record.settings
@@ -121,7 +122,7 @@ struct PrinterDescription: Sendable {
         add("orientation-requested-supported", c.orientations.map { .enum($0) })
         add("output-bin-default", .keyword("face-down"))
         add("output-bin-supported", .keyword("face-down"))
-        add("page-ranges-supported", .boolean(false))
+        add("page-ranges-supported", .boolean(true))
         add("print-color-mode-default", .keyword(c.colorModeDefault))
         add("print-color-mode-supported", c.colorModes.map(Value.keyword))
         add("print-content-optimize-default", .keyword("auto"))
@@ -139,8 +140,14 @@ struct PrinterDescription: Sendable {
         add("overrides-supported", ["document-numbers", "pages"].map(Value.keyword))
 
         attributes = list
+        var index: [String: Int] = [:]
+        for (i, entry) in list.enumerated() { index[entry.1] = i }
+        self.index = index
         mediaColDatabase = Attribute("media-col-database", c.media.map { .collection(PrinterDescription.mediaCol($0, c, withSource: false)) })
     }
+
+    /// Position of each attribute in `attributes`, by name.
+    let index: [String: Int]
 
     /// Returned only when asked for by name (it can be large).
     let mediaColDatabase: Attribute
