@@ -69,3 +69,21 @@ import TestSupport
         #expect((next.value("job-id")?.integerValue ?? 0) > (delivered.max() ?? 0))
     }
 }
+
+/// SIGTERM: the server stops promptly with status 0, and a queued job survives it.
+@Suite(.serialized) struct ShutdownTests {
+    @Test func sigtermStopsCleanlyAndKeepsTheQueue() throws {
+        let server = try GatewayServer().start()
+        let client = try IPPClient(uri: server.uri)
+        #expect(try client.send(ippRequest(.pausePrinter, server.uri)).status == .successfulOk)
+        let job = try client.send(ippRequest(.printJob, server.uri), document: Documents.text())
+        let id = try #require(job.value("job-id")?.integerValue)
+        let child = try #require(server.child)
+        kill(child.pid, SIGTERM)
+        try eventually(10, "ippgate to exit") { !child.isRunning }
+        #expect(child.exitCode == 0)
+        #expect(server.log.contains("shutting down"))
+        try server.start()
+        try eventually(10, "the queued job after restart") { server.outputFiles().contains("job-\(id).json") }
+    }
+}

@@ -4,9 +4,9 @@ import Store
 /// The job state machine (RFC 8011 §5.3.7), as pure functions on a record.
 /// Each returns the new record or the IPP error that refuses the change; callers
 /// store the result. No threads, no I/O: tested on its own.
-enum JobLifecycle {
+public enum JobLifecycle {
     /// Documents are complete (Print-Job, last Send-Document, Close-Job): the job may print.
-    static func documentsComplete(_ job: JobRecord) -> JobRecord {
+    public static func documentsComplete(_ job: JobRecord) -> JobRecord {
         var j = job
         j.documentsComplete = true
         j.stateReasons = j.stateReasons.filter { $0 != "job-incoming" }
@@ -14,7 +14,7 @@ enum JobLifecycle {
         return j
     }
 
-    static func hold(_ job: JobRecord, until: String = "indefinite") throws(IPPError) -> JobRecord {
+    public static func hold(_ job: JobRecord, until: String = "indefinite") throws(IPPError) -> JobRecord {
         guard job.state == JobState.pending.rawValue || job.state == JobState.pendingHeld.rawValue else {
             throw IPPError(.clientErrorNotPossible, "job \(job.id) is \(stateName(job.state)); only pending jobs can be held")
         }
@@ -26,7 +26,7 @@ enum JobLifecycle {
         return j
     }
 
-    static func release(_ job: JobRecord) throws(IPPError) -> JobRecord {
+    public static func release(_ job: JobRecord) throws(IPPError) -> JobRecord {
         guard job.state == JobState.pendingHeld.rawValue else {
             throw IPPError(.clientErrorNotPossible, "job \(job.id) is \(stateName(job.state)), not held")
         }
@@ -38,7 +38,7 @@ enum JobLifecycle {
         return j
     }
 
-    static func cancel(_ job: JobRecord, at now: Int64, by user: String) throws(IPPError) -> JobRecord {
+    public static func cancel(_ job: JobRecord, at now: Int64, by user: String) throws(IPPError) -> JobRecord {
         guard !job.isTerminal else {
             throw IPPError(.clientErrorNotPossible, "job \(job.id) is already \(stateName(job.state))")
         }
@@ -50,7 +50,7 @@ enum JobLifecycle {
         return j
     }
 
-    static func startProcessing(_ job: JobRecord, at now: Int64) -> JobRecord {
+    public static func startProcessing(_ job: JobRecord, at now: Int64) -> JobRecord {
         var j = job
         j.state = JobState.processing.rawValue
         j.stateReasons = ["job-printing"]
@@ -60,7 +60,7 @@ enum JobLifecycle {
     }
 
     /// The end of a delivery. A job canceled meanwhile stays canceled.
-    static func finish(_ job: JobRecord, outcome: DeliveryOutcome, at now: Int64) -> JobRecord {
+    public static func finish(_ job: JobRecord, outcome: DeliveryOutcome, at now: Int64) -> JobRecord {
         guard !job.isTerminal else { return job }
         var j = job
         switch outcome {
@@ -83,7 +83,7 @@ enum JobLifecycle {
     }
 
     /// A job abandoned by its client (Create-Job with no documents before the time-out).
-    static func abort(_ job: JobRecord, reason: String, message: String, at now: Int64) -> JobRecord {
+    public static func abort(_ job: JobRecord, reason: String, message: String, at now: Int64) -> JobRecord {
         var j = job
         j.state = JobState.aborted.rawValue
         j.stateReasons = [reason]
@@ -93,7 +93,7 @@ enum JobLifecycle {
     }
 
     /// After a restart, a job that was processing goes back to the queue.
-    static func requeueAfterRestart(_ job: JobRecord) -> JobRecord {
+    public static func requeueAfterRestart(_ job: JobRecord) -> JobRecord {
         guard job.state == JobState.processing.rawValue || job.state == JobState.processingStopped.rawValue else { return job }
         var j = job
         j.state = JobState.pending.rawValue
@@ -103,9 +103,9 @@ enum JobLifecycle {
     }
 
     /// Ready for the engine: pending, documents complete.
-    static func isPrintable(_ job: JobRecord) -> Bool {
+    public static func isPrintable(_ job: JobRecord) -> Bool {
         job.state == JobState.pending.rawValue && job.documentsComplete && job.accepted
     }
 
-    static func stateName(_ state: Int32) -> String { JobState(state).name ?? "state \(state)" }
+    public static func stateName(_ state: Int32) -> String { JobState(state).name ?? "state \(state)" }
 }

@@ -68,10 +68,10 @@ struct Response {
 }
 
 /// A handler's failure: an IPP status and a message for the client.
-struct IPPError: Error {
-    var status: StatusCode
-    var message: String
-    init(_ status: StatusCode, _ message: String) {
+public struct IPPError: Error, Sendable {
+    public var status: StatusCode
+    public var message: String
+    public init(_ status: StatusCode, _ message: String) {
         self.status = status
         self.message = message
     }
