@@ -7,6 +7,23 @@ import IPP
 /// Answers IPP requests. Called on the connection's thread, one request at a time per connection.
 public protocol IPPHandler: Sendable {
     func handle(_ request: IPPRequest) -> IPPResponse
+    /// A small resource for an HTTP GET (printer icons, status pages), or nil for 404.
+    /// `path` is the request path without the query; `host` is the Host header.
+    func get(path: String, host: String) -> WebResource?
+}
+
+extension IPPHandler {
+    public func get(path: String, host: String) -> WebResource? { nil }
+}
+
+/// A body for an HTTP GET.
+public struct WebResource: Sendable {
+    public var contentType: String
+    public var body: [UInt8]
+    public init(contentType: String, body: [UInt8]) {
+        self.contentType = contentType
+        self.body = body
+    }
 }
 
 /// Who sent a request.

@@ -61,6 +61,7 @@ extension Gateway {
         add("printer-state-change-date-time", [.dateTime(JobAttributes.dateTime(s.stateChangedAt))])
         add("printer-config-change-time", [.integer(JobAttributes.epoch(p.record.createdAt))])
         add("printer-config-change-date-time", [.dateTime(JobAttributes.dateTime(p.record.createdAt))])
+        for (name, values) in supplyAndIconAttributes(p, host: host) where wanted(name) { out.append(Attribute(name, values())) }
         // CUPS clients (lpstat) read these.
         add("printer-type", [.enum(0x0000_0004 | 0x0000_0008 | 0x0000_0010 | 0x0000_0040 | 0x0000_1000)])
         add("printer-is-shared", [.boolean(true)])

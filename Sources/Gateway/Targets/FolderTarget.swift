@@ -44,6 +44,16 @@ public struct FolderTarget: Target {
         }
     }
 
+    /// A folder's one supply: the free space of the file system it is on.
+    public func supplies() -> [Supply] {
+        var info = statvfs()
+        var level: Int32 = -2 // unknown
+        if statvfs(directory, &info) == 0, info.f_blocks > 0 {
+            level = Int32(Double(info.f_bavail) / Double(info.f_blocks) * 100)
+        }
+        return [Supply(type: "other", level: level, description: "Free space for \(directory)")]
+    }
+
     static func fileExtension(_ format: String) -> String {
         switch format {
         case "application/pdf": return "pdf"

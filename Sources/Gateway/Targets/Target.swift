@@ -70,6 +70,19 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case retry(String)
 }
 
+/// A consumable or resource a target reports (printer-supply, PWG 5100.13 §6.6.? / RFC 3805).
+public struct Supply: Sendable, Hashable {
+    public var type: String          // "toner", "ink", "other", …
+    public var supplyClass: String   // "supplyThatIsConsumed" or "receptacleThatIsFilled"
+    public var level: Int32          // percent, -1 unknown
+    public var colorantName: String  // "black", "unknown", …
+    public var description: String
+    public init(type: String, supplyClass: String = "supplyThatIsConsumed", level: Int32, colorantName: String = "unknown", description: String) {
+        self.type = type; self.supplyClass = supplyClass; self.level = level
+        self.colorantName = colorantName; self.description = description
+    }
+}
+
 /// A real device a printer forwards to. Implementations: folder (`file:`), later IPP and CUPS.
 /// Targets never see IPP requests; the job engine calls them on a printer's worker thread.
 public protocol Target: Sendable {
@@ -78,6 +91,12 @@ public protocol Target: Sendable {
     /// Delivers every document of the job. Blocks until done. Must be idempotent:
     /// after a crash the engine may deliver a job again, and it must not appear twice.
     func deliver(_ job: DeliveryJob) -> DeliveryOutcome
+    /// Current supply levels (read when a client asks; keep it cheap).
+    func supplies() -> [Supply]
+}
+
+extension Target {
+    public func supplies() -> [Supply] { [] }
 }
 
 public enum TargetError: Error, CustomStringConvertible {
