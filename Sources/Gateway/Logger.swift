@@ -27,6 +27,10 @@ public struct Logger: Sendable {
         guard level >= minimum else { return }
         sink("\(Logger.timestamp()) \(level.name) \(message())")
     }
+    /// A line that already names its level (the transport's request lines): only the time is added.
+    public func line(_ text: String) {
+        sink("\(Logger.timestamp()) \(text)")
+    }
     public func debug(_ m: @autoclosure () -> String) { log(.debug, m()) }
     public func info(_ m: @autoclosure () -> String) { log(.info, m()) }
     public func warning(_ m: @autoclosure () -> String) { log(.warning, m()) }

@@ -7,23 +7,6 @@ import IPP
 /// Answers IPP requests. Called on the connection's thread, one request at a time per connection.
 public protocol IPPHandler: Sendable {
     func handle(_ request: IPPRequest) -> IPPResponse
-    /// A small resource for an HTTP GET (printer icons, status pages), or nil for 404.
-    /// `path` is the request path without the query; `host` is the Host header.
-    func get(path: String, host: String) -> WebResource?
-}
-
-extension IPPHandler {
-    public func get(path: String, host: String) -> WebResource? { nil }
-}
-
-/// A body for an HTTP GET.
-public struct WebResource: Sendable {
-    public var contentType: String
-    public var body: [UInt8]
-    public init(contentType: String, body: [UInt8]) {
-        self.contentType = contentType
-        self.body = body
-    }
 }
 
 /// Who sent a request.
@@ -116,4 +99,22 @@ public struct ServerLimits: Sendable {
     public var decoder: DecoderLimits = DecoderLimits(maxCollectionDepth: 10, maxValueLength: 32767,
                                                       maxAttributes: 10_000, maxMessageBytes: 1 << 20)
     public init() {}
+}
+
+/// Files served over HTTP GET and HEAD next to IPP: printer icons (the URIs in
+/// `printer-icons`), a status page. Called on connection threads.
+public protocol HTTPResourceProvider: Sendable {
+    /// The resource at `path` (the request path as sent, query included), or nil for 404.
+    func resource(at path: String) -> HTTPResource?
+}
+
+/// One file served by `HTTPResourceProvider`.
+public struct HTTPResource: Sendable {
+    public var contentType: String
+    public var body: [UInt8]
+
+    public init(contentType: String, body: [UInt8]) {
+        self.contentType = contentType
+        self.body = body
+    }
 }

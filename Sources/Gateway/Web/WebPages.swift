@@ -3,14 +3,15 @@ import Transport
 
 /// The few HTTP GET resources a printer needs: its icons (printer-icons), a status page
 /// (printer-more-info) and a supplies page (printer-supply-info-uri). Plain and small.
-extension Gateway {
+extension Gateway: HTTPResourceProvider {
     static let iconSizes = [48, 128, 512]
     static let icons: [Int: [UInt8]] = Dictionary(uniqueKeysWithValues: iconSizes.map { ($0, PNG.printerIcon(size: $0)) })
 
-    public func get(path: String, host: String) -> WebResource? {
+    public func resource(at rawPath: String) -> HTTPResource? {
+        let path = rawPath.split(separator: "?", maxSplits: 1).first.map(String.init) ?? rawPath
         if path.hasPrefix("/icons/printer-"), path.hasSuffix(".png"),
            let size = Int(path.dropFirst("/icons/printer-".count).dropLast(4)), let png = Self.icons[size] {
-            return WebResource(contentType: "image/png", body: png)
+            return HTTPResource(contentType: "image/png", body: png)
         }
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count >= 3, parts[0] == "ipp", parts[1] == "print", let p = printer(named: parts[2]) else { return nil }
@@ -21,8 +22,8 @@ extension Gateway {
         }
     }
 
-    private func page(_ text: String) -> WebResource {
-        WebResource(contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
+    private func page(_ text: String) -> HTTPResource {
+        HTTPResource(contentType: "text/plain; charset=utf-8", body: Array(text.utf8))
     }
 
     private func statusText(_ p: Printer) -> String {

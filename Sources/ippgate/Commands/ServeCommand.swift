@@ -43,7 +43,8 @@ enum ServeCommand {
             limits.maxConnections = n
         }
         let server = HTTPServer(listen: listen + [.unix(path: StateDirectory.adminSocket(state))], limits: limits,
-                                handler: gateway, log: { log.info($0) })
+                                handler: gateway, log: { log.line($0) }, requestLog: level <= .info,
+                                resources: gateway)
         do { try server.start() } catch {
             stderr("ippgate: \(error)")
             gateway.stop()

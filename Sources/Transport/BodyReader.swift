@@ -1,0 +1,105 @@
+import CCups
+import Glibc
+
+/// The request body of one connection, read with `httpRead2` (which de-chunks).
+///
+/// One instance per connection, reused for every request on it: it reads the attribute
+/// section for the decoder, then serves as the request's `DocumentSource` (first the bytes
+/// of the last chunk that followed end-of-attributes-tag, then the socket), then drains
+/// what the handler left.
+///
+/// Thread confinement: used only by its connection's thread, like the `http_t` it reads.
+/// A handler that keeps the document past its request gets `TransportError.documentClosed`.
+final class BodyReader: DocumentSource {
+    private let http: OpaquePointer
+
+    /// Leftover document bytes from the last attribute chunk (points into the connection's read buffer).
+    private var leftover: UnsafeRawPointer?
+    private var leftoverCount = 0
+    /// True while the handler may read the document.
+    private var open = false
+
+    /// The body ended cleanly (Content-Length reached, or the last chunk was read).
+    private(set) var ended = false
+    /// Why the body could not be read to its end, if it could not.
+    private(set) var failure: TransportError?
+    /// Document bytes handed to the handler (for the log).
+    private(set) var documentBytes = 0
+
+    init(http: OpaquePointer) { self.http = http }
+
+    /// Starts a new request body.
+    func reset() {
+        leftover = nil
+        leftoverCount = 0
+        open = false
+        ended = false
+        failure = nil
+        documentBytes = 0
+    }
+
+    /// Reads raw body bytes. Returns 0 at the end of the body or on failure (see `failure`).
+    /// Never calls `httpRead2` after the end: after the last chunk it would wait for more.
+    func readRaw(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        if ended || failure != nil || count == 0 { return 0 }
+        let n = httpRead2(http, buffer.assumingMemoryBound(to: CChar.self), count)
+        if n > 0 { return n }
+        let error = httpError(http)
+        // libcups reports a clean end as 0 with no error and nothing remaining; a timeout
+        // in mid-body also returns 0 with no error, but with bytes still remaining.
+        if n == 0 && error == 0 && httpGetRemaining(http) == 0 {
+            ended = true
+        } else {
+            switch error {
+            case 0, ETIMEDOUT, EAGAIN: failure = .timedOut
+            case EPIPE, ECONNRESET: failure = .clientClosed
+            default: failure = .readFailed(errno: error)
+            }
+        }
+        return 0
+    }
+
+    /// Hands the body to the handler, starting with `count` bytes at `bytes` (which stay
+    /// valid until `closeDocument`).
+    func openDocument(leftover bytes: UnsafeRawPointer?, count: Int) {
+        leftover = count > 0 ? bytes : nil
+        leftoverCount = count
+        open = true
+    }
+
+    func closeDocument() {
+        open = false
+        leftover = nil
+        leftoverCount = 0
+    }
+
+    /// Discards the rest of the body. Returns true if it ended cleanly.
+    func drain(into scratch: UnsafeMutableRawPointer, _ count: Int) -> Bool {
+        while !ended && failure == nil {
+            _ = readRaw(scratch, count)
+        }
+        return ended
+    }
+
+    // MARK: DocumentSource
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard open else { throw TransportError.documentClosed }
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        if leftoverCount > 0, let source = leftover {
+            let n = min(leftoverCount, buffer.count)
+            base.copyMemory(from: source, byteCount: n)
+            leftover = source + n
+            leftoverCount -= n
+            documentBytes += n
+            return n
+        }
+        let n = readRaw(base, buffer.count)
+        if n > 0 {
+            documentBytes += n
+            return n
+        }
+        if let failure { throw failure }
+        return 0
+    }
+}
