@@ -13,15 +13,16 @@ scripts/setup.sh
 step "registry is up to date with ../shared/iana"
 tools/check-registry.sh
 
-# One release build serves the tests and the binary: the fixture-wide tests
-# (every prefix, every chunk size) are quadratic and want optimised code.
+# One optimised build serves the tests and the binary: the fixture-wide tests (every
+# prefix, every chunk size) are quadratic and want optimised code. -enable-testing lets
+# tests use @testable imports; benchmarks use a plain `swift build -c release`.
 step "build (release, with tests)"
-swift build -c release --build-tests 2>&1 | grep -E "error|warning: |Build complete" || true
+swift build -c release -Xswiftc -enable-testing --build-tests 2>&1 | grep -E "error|warning: |Build complete" || true
 
 step "swift test"
 log=$(mktemp)
 set +e
-swift test -c release --skip-build 2>&1 | tee "$log" | grep -E "✘|Test run with|Executed .* tests"
+swift test -c release -Xswiftc -enable-testing --skip-build 2>&1 | tee "$log" | grep -E "✘|Test run with|Executed .* tests"
 rc=${PIPESTATUS[0]}
 set -e
 if [ "$rc" -ne 0 ] || grep -q "✘" "$log"; then
