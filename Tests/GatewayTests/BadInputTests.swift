@@ -70,6 +70,19 @@ import TestSupport
         #expect(format.status == .clientErrorDocumentFormatNotSupported)
     }
 
+    @Test func overridesAreCheckedLikeTheJob() throws {
+        let fidelity = Attribute("ipp-attribute-fidelity", .boolean(true))
+        let good = Attribute("overrides", .collection([Attribute("pages", .rangeOfInteger(2, 3)), Attribute("sides", .keyword("one-sided"))]))
+        #expect(try send(ippRequest(.validateJob, server.uri, operationAttributes: [fidelity], job: [good])).status == .successfulOk)
+        let noSelector = Attribute("overrides", .collection([Attribute("sides", .keyword("one-sided"))]))
+        let badValue = Attribute("overrides", .collection([Attribute("pages", .rangeOfInteger(1, 1)), Attribute("sides", .keyword("spiral"))]))
+        for bad in [noSelector, badValue] {
+            let r = try send(ippRequest(.validateJob, server.uri, operationAttributes: [fidelity], job: [bad]))
+            #expect(r.status == .clientErrorAttributesOrValuesNotSupported)
+            #expect(r.groups.first { $0.tag == .unsupported }?["overrides"] != nil)
+        }
+    }
+
     @Test func oversizedRequestIsRefusedAndOthersCarryOn() throws {
         // 2 MiB of attributes: over the 1 MiB request limit.
         var big = ippRequest(.getPrinterAttributes, server.uri)

@@ -60,6 +60,8 @@ struct JobTemplatePolicy {
         case "output-bin": return oneKeyword(in: ["face-down"], tags: [.keyword, .nameWithoutLanguage])
         case "print-content-optimize", "print-rendering-intent": return oneKeyword(in: ["auto"])
         case "print-scaling": return oneKeyword(in: ["auto", "auto-fit", "fill", "fit", "none"])
+        case "overrides":
+            return values.allSatisfy { $0.tag == .begCollection && isSupportedOverride($0.members) }
         case "page-ranges":
             // Ascending, non-overlapping ranges of page numbers from 1 (RFC 8011 §5.2.7).
             var previous: Int32 = 0
@@ -70,6 +72,27 @@ struct JobTemplatePolicy {
             return true
         default: return false
         }
+    }
+
+    /// One `overrides` value (PWG 5100.6): page and document selectors (ascending ranges)
+    /// and Job Template attributes this printer supports; at least one selector.
+    func isSupportedOverride(_ members: [Attribute]) -> Bool {
+        var hasSelector = false
+        for m in members {
+            let name = m.name
+            guard PrinterDescription.overridable.contains(name) else { return false }
+            if name == "pages" || name == "document-numbers" {
+                var previous: Int32 = 0
+                for v in m.values {
+                    guard let r = v.rangeValue, r.lowerBound > previous else { return false }
+                    previous = r.upperBound
+                }
+                hasSelector = true
+            } else if !isSupported(m) {
+                return false
+            }
+        }
+        return hasSelector
     }
 
     /// media-col: a known size (by media-size or media-size-name), a known source and type.

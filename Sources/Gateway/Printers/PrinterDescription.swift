@@ -14,8 +14,13 @@ struct PrinterDescription: Sendable {
         "copies", "finishings", "job-hold-until", "job-priority", "job-sheets", "media", "media-col",
         "multiple-document-handling", "orientation-requested", "output-bin", "page-ranges",
         "print-color-mode", "print-content-optimize", "print-quality", "print-rendering-intent",
-        "print-scaling", "printer-resolution", "sides",
+        "print-scaling", "printer-resolution", "sides", "overrides",
     ]
+
+    /// What an `overrides` collection may hold (PWG 5100.6): the page or document
+    /// selectors and the Job Template attributes that may differ for those pages.
+    static let overridable = ["document-numbers", "pages", "media", "media-col", "orientation-requested",
+                              "print-color-mode", "print-quality", "sides"]
 
     /// Operations this printer supports, for operations-supported.
     static let operations: [Operation] = [
@@ -137,7 +142,7 @@ struct PrinterDescription: Sendable {
         add("printer-resolution-supported", c.resolutions.map { .resolution($0, $0, units: .dotsPerInch) })
         add("sides-default", .keyword("one-sided"))
         add("sides-supported", c.sides.map(Value.keyword))
-        add("overrides-supported", ["document-numbers", "pages"].map(Value.keyword))
+        add("overrides-supported", PrinterDescription.overridable.map(Value.keyword))
 
         attributes = list
         var index: [String: Int] = [:]
