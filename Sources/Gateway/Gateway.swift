@@ -15,7 +15,7 @@ public final class Gateway: IPPHandler {
     let startedAt: Int64
     private let printerTable = Mutex<[String: Printer]>([:])
     /// The store's printer change counter when last seen.
-    private let storeVersion = Mutex<(version: Int64, checkedAt: UInt64)>((-1, 0))
+    private let storeVersion = Mutex<Int64>(-1)
 
     public init(store: StateStore, clock: any Clock = SystemClock(), log: Logger) {
         self.store = store
@@ -79,8 +79,8 @@ public final class Gateway: IPPHandler {
     func reloadIfChanged() {
         guard let version = try? store.changeCounter() else { return }
         let changed = storeVersion.withLock { v -> Bool in
-            if v.version == version { return false }
-            v.version = version
+            if v == version { return false }
+            v = version
             return true
         }
         if changed { try? reloadPrinters() }
@@ -89,7 +89,7 @@ public final class Gateway: IPPHandler {
     /// Makes the live printer table match the database: adds, replaces and removes.
     func reloadPrinters() throws {
         let version = (try? store.changeCounter()) ?? -1
-        storeVersion.withLock { $0.version = version }
+        storeVersion.withLock { $0 = version }
         let records = try store.printers()
         var started: [Printer] = []
         var stopped: [String] = []

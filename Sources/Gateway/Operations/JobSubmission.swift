@@ -18,7 +18,7 @@ extension Gateway {
         var holdUntil: String
     }
 
-    func checkSubmission(_ r: Request, _ p: Printer, response: inout Response, hasDocument: Bool) throws(IPPError) -> Submission {
+    func checkSubmission(_ r: Request, _ p: Printer, response: inout Response) throws(IPPError) -> Submission {
         guard p.snapshot().isAcceptingJobs else {
             throw IPPError(.serverErrorNotAcceptingJobs, "printer \(p.name) is not accepting jobs")
         }
@@ -60,7 +60,7 @@ extension Gateway {
     func handleValidateJob(_ r: Request, _ p: Printer) throws -> Response {
         var response = Response(to: r.message)
         do {
-            _ = try checkSubmission(r, p, response: &response, hasDocument: false)
+            _ = try checkSubmission(r, p, response: &response)
         } catch {
             return response.failing(error)
         }
@@ -70,7 +70,7 @@ extension Gateway {
     func handlePrintJob(_ r: Request, _ p: Printer) throws -> Response {
         var response = Response(to: r.message)
         let submission: Submission
-        do { submission = try checkSubmission(r, p, response: &response, hasDocument: true) } catch {
+        do { submission = try checkSubmission(r, p, response: &response) } catch {
             return response.failing(error)
         }
         var job = newJob(r, p, submission, accepted: false)
@@ -99,7 +99,7 @@ extension Gateway {
     func handleCreateJob(_ r: Request, _ p: Printer) throws -> Response {
         var response = Response(to: r.message)
         let submission: Submission
-        do { submission = try checkSubmission(r, p, response: &response, hasDocument: false) } catch {
+        do { submission = try checkSubmission(r, p, response: &response) } catch {
             return response.failing(error)
         }
         var job = newJob(r, p, submission, accepted: true)
