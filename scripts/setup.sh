@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(libcups2-dev libavahi-client-dev libsqlite3-dev cups cups-client cups-ipp-utils
-          avahi-daemon avahi-utils ghostscript)
+          avahi-daemon avahi-utils ghostscript sqlite3)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 
 missing=()

@@ -61,6 +61,10 @@ public struct JobRecord: Sendable, Hashable {
     public var impressionsCompleted: Int32
     /// The job's Job Template / description attributes as encoded IPP bytes; opaque to the store.
     public var attributes: [UInt8]
+    /// The job's id at its target (0: not created there yet), recorded before any document byte is sent.
+    public var targetJobID: Int32
+    /// The job's URI at its target ("" until created there).
+    public var targetJobURI: String
 
     /// Defaults: a pending (3), accepted job with no documents yet, priority 50, "no-hold",
     /// state reasons ["none"], created now. `accepted` defaults to true so that a caller who
@@ -83,7 +87,9 @@ public struct JobRecord: Sendable, Hashable {
         processingAt: Int64 = 0,
         completedAt: Int64 = 0,
         impressionsCompleted: Int32 = 0,
-        attributes: [UInt8] = []
+        attributes: [UInt8] = [],
+        targetJobID: Int32 = 0,
+        targetJobURI: String = ""
     ) {
         self.id = id
         self.printer = printer
@@ -103,6 +109,8 @@ public struct JobRecord: Sendable, Hashable {
         self.completedAt = completedAt
         self.impressionsCompleted = impressionsCompleted
         self.attributes = attributes
+        self.targetJobID = targetJobID
+        self.targetJobURI = targetJobURI
     }
 
     /// States 7…9 (canceled, aborted, completed).

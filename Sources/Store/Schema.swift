@@ -2,7 +2,7 @@
 // database from one version to the next inside the setup transaction.
 
 enum Schema {
-    static let version: Int32 = 1
+    static let version: Int32 = 2
 
     /// migrations[n] takes a database from version n to n+1.
     static let migrations: [String] = [
@@ -67,6 +67,12 @@ enum Schema {
             size   INTEGER NOT NULL,
             PRIMARY KEY (job_id, number)
         ) WITHOUT ROWID;
+        """,
+        // 1 → 2: the job's id and URI at its target, recorded before any document byte is
+        // sent, so that after a crash the gateway can find the job there instead of resending.
+        """
+        ALTER TABLE jobs ADD COLUMN target_job_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE jobs ADD COLUMN target_job_uri TEXT NOT NULL DEFAULT '';
         """,
     ]
 }

@@ -191,12 +191,12 @@ public final class StateStore: Sendable {
     private static let jobColumns = """
         id, printer, uuid, state, state_reasons, state_message, name, user_name, originating_host, \
         priority, hold_until, accepted, documents_complete, created_at, processing_at, completed_at, \
-        impressions_completed, attributes
+        impressions_completed, attributes, target_job_id, target_job_uri
         """
     private static let jobValueColumns = """
         printer, uuid, state, state_reasons, state_message, name, user_name, originating_host, \
         priority, hold_until, accepted, documents_complete, created_at, processing_at, completed_at, \
-        impressions_completed, attributes
+        impressions_completed, attributes, target_job_id, target_job_uri
         """
 
     private static func readJob(_ st: Statement) throws -> JobRecord {
@@ -211,10 +211,10 @@ public final class StateStore: Sendable {
             originatingHost: st.string(8), priority: st.int32(9), holdUntil: st.string(10),
             accepted: st.bool(11), documentsComplete: st.bool(12), createdAt: st.int64(13),
             processingAt: st.int64(14), completedAt: st.int64(15), impressionsCompleted: st.int32(16),
-            attributes: st.bytes(17))
+            attributes: st.bytes(17), targetJobID: st.int32(18), targetJobURI: st.string(19))
     }
 
-    /// Binds the 17 value columns (everything but id) to parameters 1…17.
+    /// Binds the 19 value columns (everything but id) to parameters 1…19.
     private static func bindJob(_ st: Statement, _ j: JobRecord) throws {
         guard (3...9).contains(j.state) else {
             throw StoreError("job-state \(j.state) is not a valid IPP job state (3…9)", kind: .invalid)
@@ -236,6 +236,8 @@ public final class StateStore: Sendable {
         try st.bind(15, j.completedAt)
         try st.bind(16, j.impressionsCompleted)
         try st.bind(17, j.attributes)
+        try st.bind(18, j.targetJobID)
+        try st.bind(19, j.targetJobURI)
     }
 
     /// Inserts a job (its `id` is ignored) and returns the id assigned: one more than the
@@ -243,7 +245,7 @@ public final class StateStore: Sendable {
     public func insertJob(_ job: JobRecord) throws -> Int32 {
         try writing { conn in
             try conn.transaction {
-                try conn.with("INSERT INTO jobs(\(Self.jobValueColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)") { st in
+                try conn.with("INSERT INTO jobs(\(Self.jobValueColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)") { st in
                     try Self.bindJob(st, job)
                     _ = try st.step("cannot add a job to printer '\(job.printer)'")
                 }
@@ -266,10 +268,10 @@ public final class StateStore: Sendable {
             UPDATE jobs SET printer = ?1, uuid = ?2, state = ?3, state_reasons = ?4, state_message = ?5, \
             name = ?6, user_name = ?7, originating_host = ?8, priority = ?9, hold_until = ?10, accepted = ?11, \
             documents_complete = ?12, created_at = ?13, processing_at = ?14, completed_at = ?15, \
-            impressions_completed = ?16, attributes = ?17 WHERE id = ?18
+            impressions_completed = ?16, attributes = ?17, target_job_id = ?18, target_job_uri = ?19 WHERE id = ?20
             """) { st in
             try bindJob(st, job)
-            try st.bind(18, job.id)
+            try st.bind(20, job.id)
             _ = try st.step("cannot update job \(job.id)")
         }
         if conn.changes == 0 { throw StoreError("job \(job.id) does not exist", kind: .notFound) }

@@ -58,12 +58,12 @@ import Foundation
             _ = try StateStore(directory: dir)
             let sqlite = Process()
             sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            guard FileManager.default.isExecutableFile(atPath: sqlite.executableURL!.path) else { return }
+            try #require(FileManager.default.isExecutableFile(atPath: sqlite.executableURL!.path), "sqlite3 is installed by scripts/setup.sh")
             sqlite.arguments = [dir + "/ippgate.db", "PRAGMA user_version=99"]
             try sqlite.run()
             sqlite.waitUntilExit()
             let error = #expect(throws: StoreError.self) { _ = try StateStore(directory: dir) }
-            #expect(error?.message == "cannot open database \(dir)/ippgate.db: schema version 99 is newer than this ippgate supports (1)")
+            #expect(error?.message.hasPrefix("cannot open database \(dir)/ippgate.db: schema version 99 is newer than this ippgate supports") == true)
         }
     }
 
