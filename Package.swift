@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CCups", "IPP"]),
 
         // The gateway core: operations, printers, jobs, targets. Never touches sockets or SQL directly.
-        .target(name: "Gateway", dependencies: ["IPP", "Store", "Transport"]),
+        .target(name: "Gateway", dependencies: ["IPP", "Store", "Transport", "CupsBridge"]),
 
         .executableTarget(name: "ippgate", dependencies: ["IPP", "CupsBridge", "Gateway", "Store", "Transport"]),
 
@@ -41,7 +41,7 @@ let package = Package(
         // Starts HTTPServer on 127.0.0.1 and talks to it with libcups and raw sockets.
         .testTarget(name: "TransportTests", dependencies: ["Transport", "IPP", "CCups", "TestSupport"]),
         // Runs the built binary: `swift build` makes it before the tests run.
-        .testTarget(name: "GatewayUnitTests", dependencies: ["Gateway", "Store", "IPP"]),
+        .testTarget(name: "GatewayUnitTests", dependencies: ["Gateway", "Store", "IPP", "TestSupport"]),
         // Real peers: the ippgate binary, lp/lpstat, ipptool.
         .testTarget(name: "GatewayTests", dependencies: ["IPP", "CupsBridge", "TestSupport", "ippgate"]),
         .testTarget(name: "CLITests", dependencies: ["IPP", "TestSupport", "ippgate"]),

@@ -186,6 +186,43 @@ public final class IPPClient: @unchecked Sendable {
         }
     }
 
+    /// Sends `request` with the contents of the file at `path` as its document, read and
+    /// sent 64 KiB at a time (never held whole), and returns the decoded response.
+    public func send(_ request: Message, documentFile path: String) throws(IPPClientError) -> Message {
+        let libcupsRequest: LibcupsMessage
+        do { libcupsRequest = try LibcupsMessage.decode(request.encoded()).0 } catch {
+            throw .malformed("libcups cannot read the request: \(error)")
+        }
+        guard let http else { throw .transport("connection closed") }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .malformed("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { Glibc.close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        cupsSetPasswordCB2(noPassword, nil)
+        let resource = endpoint.resource
+        var status = cupsSendRequest(http, libcupsRequest.ipp, resource, ippLength(libcupsRequest.ipp) + Int(info.st_size))
+        if status == HTTP_STATUS_CONTINUE {
+            var buffer = [CChar](repeating: 0, count: 1 << 16)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                status = cupsWriteRequestData(http, buffer, n)
+                guard status == HTTP_STATUS_CONTINUE else { break } // answered early (e.g. busy)
+            }
+        }
+        var response: OpaquePointer? = nil
+        if status.rawValue <= HTTP_STATUS_CONTINUE.rawValue || status == HTTP_STATUS_OK {
+            response = cupsGetResponse(http, resource)
+        }
+        if httpGetState(http) != HTTP_STATE_WAITING { httpFlush(http) }
+        guard let response else { throw .transport(Self.lastError(or: "no response")) }
+        do { return try Message.decode(LibcupsMessage(owning: response).encode()).message } catch {
+            throw .malformed("the response libcups read does not decode: \(error)")
+        }
+    }
+
     /// Why a blocking `connect()` to the host's first address fails, or nil if it succeeds.
     static func connectError(host: String, port: Int, timeout: Double) -> String? {
         var hints = addrinfo()

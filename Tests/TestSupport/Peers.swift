@@ -348,7 +348,8 @@ public final class EvePrinter: @unchecked Sendable {
                              formats: [String] = ["application/pdf", "image/pwg-raster", "image/jpeg"],
                              printCommand: String? = "/bin/true",
                              keepDocuments: Bool = true,
-                             extraArguments: [String] = []) throws -> EvePrinter {
+                             extraArguments: [String] = [],
+                             port fixedPort: Int? = nil) throws -> EvePrinter {
         guard let program = Peers.executable("ippeveprinter") else {
             throw Peers.Failure("ippeveprinter is not installed (apt-get install cups-ipp-utils)")
         }
@@ -356,7 +357,7 @@ public final class EvePrinter: @unchecked Sendable {
         var lastFailure = ""
         // The free port can be taken between our check and ippeveprinter's bind; retry.
         for _ in 0..<3 {
-            let port = try Peers.freePort()
+            let port = try fixedPort ?? Peers.freePort()
             let spool = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-eve-\(port)-\(UInt32.random(in: 0...UInt32.max))")
             try FileManager.default.createDirectory(at: spool, withIntermediateDirectories: true)
             let log = spool.appendingPathExtension("log")

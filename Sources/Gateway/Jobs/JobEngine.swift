@@ -10,6 +10,11 @@ final class JobEngine: Sendable {
     let jobs: JobTable
     let clock: any Clock
     let log: Logger
+    /// Retry delays for a target that is busy or away: short at first (a busy printer is
+    /// usually free again in moments), doubling up to a minute.
+    static let firstBackoff = 0.25
+    static let maxBackoff = 60.0
+
     /// Seconds a Create-Job may wait for its documents (multiple-operation-time-out).
     let incomingTimeout: Int64 = 300
     private let workers = Mutex<[String: Worker]>([:])
@@ -67,7 +72,7 @@ final class JobEngine: Sendable {
 
     private func run(_ worker: Worker) {
         let printer = worker.printer
-        var backoff = 1.0
+        var backoff = Self.firstBackoff
         while !worker.isStopped {
             refreshQueuedCount(printer)
             abandonStaleIncomingJobs(printer)
@@ -77,11 +82,11 @@ final class JobEngine: Sendable {
             }
             let outcome = process(job, on: printer)
             if case .retry(let why) = outcome {
-                log.info("job \(job.id) on \(printer.name) will be retried in \(Int(backoff)) s: \(why)")
+                log.info("job \(job.id) on \(printer.name) will be retried in \(backoff) s: \(why)")
                 if !worker.wait(seconds: backoff) { break }
-                backoff = min(backoff * 2, 60)
+                backoff = min(backoff * 2, Self.maxBackoff)
             } else {
-                backoff = 1
+                backoff = Self.firstBackoff
             }
         }
         printer.setProcessing(false, at: clock.now())
@@ -105,7 +110,17 @@ final class JobEngine: Sendable {
             printer.setProcessing(true, message: "Printing job \(job.id).", at: clock.now())
             let documents = try jobs.store.documents(jobID: job.id)
             let attributes = (try? Message(decoding: started.attributes))?.groups.flatMap(\.attributes) ?? []
-            let outcome = printer.target.deliver(DeliveryJob(record: started, documents: documents, attributes: attributes))
+            var delivery = DeliveryJob(record: started, documents: documents, attributes: attributes)
+            delivery.report = { [jobs] event in
+                _ = try? jobs.update(job.id) { current throws(IPPError) in JobLifecycle.apply(event, to: current) }
+            }
+            delivery.isCanceled = { [jobs] in (try? jobs.job(job.id))?.state == JobState.canceled.rawValue }
+            let outcome = printer.target.deliver(delivery)
+            if case .retry(let why) = outcome, why.hasPrefix("printer unreachable") {
+                printer.setTargetReasons(["offline-report"], message: why)
+            } else {
+                printer.setTargetReasons([], message: nil)
+            }
             let finished = try jobs.update(job.id) { current throws(IPPError) in
                 JobLifecycle.finish(current, outcome: outcome, at: clock.now())
             }

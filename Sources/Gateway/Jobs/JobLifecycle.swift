@@ -92,6 +92,23 @@ public enum JobLifecycle {
         return j
     }
 
+    /// What a target reported while delivering: its job id there, or its view of the job.
+    public static func apply(_ event: DeliveryEvent, to job: JobRecord) -> JobRecord {
+        guard !job.isTerminal else { return job }
+        var j = job
+        switch event {
+        case .created(let id, let uri):
+            j.targetJobID = id
+            j.targetJobURI = uri
+        case .status(let reasons, let message, let impressions):
+            let mirrored = reasons.filter { $0 != "none" }
+            j.stateReasons = mirrored.isEmpty ? ["job-printing"] : mirrored
+            if !message.isEmpty { j.stateMessage = message.truncatedUTF8(255) }
+            j.impressionsCompleted = impressions
+        }
+        return j
+    }
+
     /// After a restart, a job that was processing goes back to the queue.
     public static func requeueAfterRestart(_ job: JobRecord) -> JobRecord {
         guard job.state == JobState.processing.rawValue || job.state == JobState.processingStopped.rawValue else { return job }

@@ -51,18 +51,20 @@ struct JobTemplatePolicy {
         case "printer-resolution":
             guard values.count == 1, let r = values[0].resolutionValue else { return false }
             return r.x == r.y && r.units == .dotsPerInch && c.resolutions.contains(r.x)
-        case "finishings": return values.allSatisfy { $0.tag == .enum && $0.integerValue == 3 }
+        case "finishings": return values.allSatisfy { $0.tag == .enum && c.finishings.contains($0.integerValue ?? 0) }
         case "job-priority": return oneInteger(.integer, in: 1...100)
         case "job-hold-until": return oneKeyword(in: PrinterDescription.holdUntil, tags: [.keyword, .nameWithoutLanguage])
         case "job-sheets": return oneKeyword(in: ["none"], tags: [.keyword, .nameWithoutLanguage])
         case "multiple-document-handling":
             return oneKeyword(in: ["separate-documents-uncollated-copies", "separate-documents-collated-copies"])
-        case "output-bin": return oneKeyword(in: ["face-down"], tags: [.keyword, .nameWithoutLanguage])
-        case "print-content-optimize", "print-rendering-intent": return oneKeyword(in: ["auto"])
-        case "print-scaling": return oneKeyword(in: ["auto", "auto-fit", "fill", "fit", "none"])
+        case "output-bin": return oneKeyword(in: c.outputBins, tags: [.keyword, .nameWithoutLanguage])
+        case "print-content-optimize": return oneKeyword(in: c.contentOptimizes)
+        case "print-rendering-intent": return oneKeyword(in: c.renderingIntents)
+        case "print-scaling": return oneKeyword(in: c.scalings)
         case "overrides":
             return values.allSatisfy { $0.tag == .begCollection && isSupportedOverride($0.members) }
         case "page-ranges":
+            guard c.pageRangesSupported else { return false }
             // Ascending, non-overlapping ranges of page numbers from 1 (RFC 8011 §5.2.7).
             var previous: Int32 = 0
             for v in values {
@@ -95,17 +97,20 @@ struct JobTemplatePolicy {
         return hasSelector
     }
 
-    /// media-col: a known size (by media-size or media-size-name), a known source and type.
+    /// media-col: members the printer lists in media-col-supported (media-key is always
+    /// allowed), a known size (by media-size or media-size-name), a known source and type.
     func isSupportedMediaCol(_ members: [Attribute]) -> Bool {
         let c = capabilities
+        let sizes = c.media.filter { $0.width > 0 && $0.length > 0 } + (c.mediaColDatabase ?? []).map(\.size)
         for m in members {
             let v = m.values
-            guard v.count == 1 else { return false }
-            switch m.name {
+            let name = m.name
+            guard v.count == 1, name == "media-key" || c.mediaColMembers.contains(name) else { return false }
+            switch name {
             case "media-size":
                 let dims = Dictionary(v[0].members.map { ($0.name, $0.firstValue?.integerValue) }, uniquingKeysWith: { a, _ in a })
                 guard let x = dims["x-dimension"] ?? nil, let y = dims["y-dimension"] ?? nil,
-                      c.media.contains(where: { abs($0.width - x) <= 100 && abs($0.length - y) <= 100 }) else { return false }
+                      sizes.contains(where: { abs($0.width - x) <= 100 && abs($0.length - y) <= 100 }) else { return false }
             case "media-size-name": guard c.media.map(\.name).contains(v[0].stringValue ?? "") else { return false }
             case "media-source": guard c.mediaSources.contains(v[0].stringValue ?? "") else { return false }
             case "media-type": guard c.mediaTypes.contains(v[0].stringValue ?? "") else { return false }

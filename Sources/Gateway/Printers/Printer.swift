@@ -20,6 +20,9 @@ public final class Printer: Sendable {
         var paused = false
         var stateChangedAt: Int64
         var queuedJobCount = 0
+        /// Reasons from the target (e.g. offline-report while it cannot be reached).
+        var targetReasons: [String] = []
+        var targetMessage: String? = nil
     }
     let live: Mutex<LiveState>
 
@@ -32,7 +35,23 @@ public final class Printer: Sendable {
 
     public var name: String { record.name }
 
-    func snapshot() -> LiveState { live.withLock { $0 } }
+    /// The live state, with the target's reasons folded into printer-state-reasons.
+    func snapshot() -> LiveState {
+        var s = live.withLock { $0 }
+        if !s.targetReasons.isEmpty {
+            s.reasons = s.reasons.filter { $0 != "none" } + s.targetReasons
+            if let m = s.targetMessage { s.message = m }
+        }
+        return s
+    }
+
+    /// The target's condition, e.g. ["offline-report"] while unreachable; [] when fine.
+    func setTargetReasons(_ reasons: [String], message: String?) {
+        live.withLock { s in
+            s.targetReasons = reasons
+            s.targetMessage = message
+        }
+    }
 
     /// Pauses (printer-state stopped, reason "paused") or resumes.
     func setPaused(_ paused: Bool, at now: Int64) {

@@ -37,6 +37,7 @@ struct PrinterDescription: Sendable {
         self.capabilities = c
         var list: [(Attribute, String, Bool)] = []
         func add(_ name: String, _ values: [Value]) {
+            guard !values.isEmpty else { return }   // the device has none: not advertised
             let base = PrinterDescription.baseName(name)
             list.append((Attribute(name, values), name, PrinterDescription.jobTemplateNames.contains(base)))
         }
@@ -49,7 +50,7 @@ struct PrinterDescription: Sendable {
         add("printer-location", .text(settings["location"] ?? ""))
         add("printer-make-and-model", .text(c.makeAndModel))
         add("printer-uuid", .uri(record.uuid))
-        add("printer-device-id", .text("MFG:ippgate;MDL:\(c.makeAndModel);CMD:\(PrinterDescription.commandSet(c.documentFormats));"))
+        add("printer-device-id", .text(c.deviceID ?? "MFG:ippgate;MDL:\(c.makeAndModel);CMD:\(PrinterDescription.commandSet(c.documentFormats));"))
         if let geo = settings["geo-location"], geo.hasPrefix("geo:") {
             add("printer-geo-location", .uri(geo))
         } else {
@@ -57,7 +58,7 @@ struct PrinterDescription: Sendable {
         }
         add("printer-organization", .text(settings["organization"] ?? ""))
         add("printer-organizational-unit", .text(settings["organizational-unit"] ?? ""))
-        add("printer-kind", [.keyword("document")])
+        add("printer-kind", c.printerKinds.map(Value.keyword))
 
         // Protocol.
         add("charset-configured", .charset("utf-8"))
@@ -80,67 +81,78 @@ struct PrinterDescription: Sendable {
         add("identify-actions-default", .keyword("display"))
         add("identify-actions-supported", [.keyword("display"), .keyword("sound")])
         add("job-creation-attributes-supported",
-            (PrinterDescription.jobTemplateNames.sorted() + ["document-format", "document-name", "ipp-attribute-fidelity", "job-name"])
+            (PrinterDescription.jobTemplateNames(for: c).sorted() + ["document-format", "document-name", "ipp-attribute-fidelity", "job-name"])
                 .map(Value.keyword))
         add("printer-get-attributes-supported", .keyword("document-format"))
         add("preferred-attributes-supported", .boolean(false))
         add("pages-per-minute", .integer(c.pagesPerMinute))
-        if c.colorModes.contains("color") { add("pages-per-minute-color", .integer(c.pagesPerMinute)) }
-        add("color-supported", .boolean(c.colorModes.contains("color")))
+        if let ppm = c.pagesPerMinuteColor ?? (c.colorModes.contains("color") ? c.pagesPerMinute : nil) {
+            add("pages-per-minute-color", .integer(ppm))
+        }
+        add("color-supported", .boolean(c.colorSupported ?? c.colorModes.contains("color")))
 
         // Documents.
-        add("document-format-default", .mimeMediaType("application/octet-stream"))
+        add("document-format-default", .mimeMediaType(c.documentFormatDefault))
         add("document-format-supported", c.documentFormats.map(Value.mimeMediaType))
-        add("pwg-raster-document-resolution-supported", c.resolutions.map { .resolution($0, $0, units: .dotsPerInch) })
+        add("pwg-raster-document-resolution-supported", (c.pwgRasterResolutions ?? c.resolutions).map { .resolution($0, $0, units: .dotsPerInch) })
         add("pwg-raster-document-sheet-back", .keyword("normal"))
         add("pwg-raster-document-type-supported", c.pwgRasterTypes.map(Value.keyword))
+        add("urf-supported", c.urfSupported.map(Value.keyword))
 
         // Job Template: defaults and supported values.
-        add("copies-default", .integer(1))
+        add("copies-default", .integer(c.copiesDefault))
         add("copies-supported", .rangeOfInteger(1, c.copiesMax))
-        add("finishings-default", .enum(3))
-        add("finishings-supported", .enum(3))
+        add("finishings-default", c.finishingsDefault.map { .enum($0) })
+        add("finishings-supported", c.finishings.map { .enum($0) })
         add("job-hold-until-default", .keyword("no-hold"))
         add("job-hold-until-supported", PrinterDescription.holdUntil.map(Value.keyword))
-        add("job-priority-default", .integer(50))
-        add("job-priority-supported", .integer(100))
+        add("job-priority-default", .integer(c.jobPriorityDefault))
+        add("job-priority-supported", .integer(c.jobPriorityLevels))
         add("job-sheets-default", .name("none"))
         add("job-sheets-supported", .name("none"))
         add("media-default", .keyword(c.mediaDefault))
         add("media-supported", c.media.map { .keyword($0.name) })
-        add("media-ready", c.media.filter { $0.name == c.mediaDefault }.map { .keyword($0.name) })
-        add("media-size-supported", c.media.map { .collection(PrinterDescription.mediaSize($0)) })
+        add("media-ready", (c.mediaReady ?? c.media.filter { $0.name == c.mediaDefault }.map(\.name)).map(Value.keyword))
+        add("media-size-supported", c.media.filter { $0.width > 0 && $0.length > 0 }.map { .collection(PrinterDescription.mediaSize($0)) })
         add("media-source-supported", c.mediaSources.map(Value.keyword))
         add("media-type-supported", c.mediaTypes.map(Value.keyword))
-        add("media-bottom-margin-supported", [.integer(c.margins.bottom)])
-        add("media-left-margin-supported", [.integer(c.margins.left)])
-        add("media-right-margin-supported", [.integer(c.margins.right)])
-        add("media-top-margin-supported", [.integer(c.margins.top)])
-        add("media-col-supported", ["media-bottom-margin", "media-left-margin", "media-right-margin", "media-size",
-                                    "media-size-name", "media-source", "media-top-margin", "media-type"].map(Value.keyword))
-        let defaultMedia = c.media.first { $0.name == c.mediaDefault } ?? c.media[0]
-        add("media-col-default", .collection(PrinterDescription.mediaCol(defaultMedia, c)))
-        add("media-col-ready", [.collection(PrinterDescription.mediaCol(defaultMedia, c))])
+        let m = c.marginsSupported
+        add("media-bottom-margin-supported", (m?.bottom.nonEmpty ?? [c.margins.bottom]).map(Value.integer))
+        add("media-left-margin-supported", (m?.left.nonEmpty ?? [c.margins.left]).map(Value.integer))
+        add("media-right-margin-supported", (m?.right.nonEmpty ?? [c.margins.right]).map(Value.integer))
+        add("media-top-margin-supported", (m?.top.nonEmpty ?? [c.margins.top]).map(Value.integer))
+        add("media-col-supported", c.mediaColMembers.map(Value.keyword))
+        let defaultCol: [Attribute]
+        if let d = c.mediaColDefault {
+            defaultCol = PrinterDescription.mediaCol(d)
+        } else if let defaultMedia = c.media.first(where: { $0.name == c.mediaDefault }) ?? c.media.first {
+            defaultCol = PrinterDescription.mediaCol(defaultMedia, c)
+        } else {
+            defaultCol = []
+        }
+        if !defaultCol.isEmpty { add("media-col-default", .collection(defaultCol)) }
+        add("media-col-ready", c.mediaColReady.map { $0.map { .collection(PrinterDescription.mediaCol($0)) } }
+            ?? (defaultCol.isEmpty ? [] : [.collection(defaultCol)]))
         add("multiple-document-handling-supported", [.keyword("separate-documents-uncollated-copies"),
                                                      .keyword("separate-documents-collated-copies")])
-        add("orientation-requested-default", .enum(3))
+        add("orientation-requested-default", c.orientationDefault.map { .enum($0) } ?? .outOfBand(.noValue))
         add("orientation-requested-supported", c.orientations.map { .enum($0) })
-        add("output-bin-default", .keyword("face-down"))
-        add("output-bin-supported", .keyword("face-down"))
-        add("page-ranges-supported", .boolean(true))
+        if let bin = c.outputBinDefault { add("output-bin-default", .keyword(bin)) }
+        add("output-bin-supported", c.outputBins.map(Value.keyword))
+        add("page-ranges-supported", .boolean(c.pageRangesSupported))
         add("print-color-mode-default", .keyword(c.colorModeDefault))
         add("print-color-mode-supported", c.colorModes.map(Value.keyword))
-        add("print-content-optimize-default", .keyword("auto"))
-        add("print-content-optimize-supported", .keyword("auto"))
-        add("print-quality-default", .enum(4))
+        if let d = c.contentOptimizeDefault { add("print-content-optimize-default", .keyword(d)) }
+        add("print-content-optimize-supported", c.contentOptimizes.map(Value.keyword))
+        add("print-quality-default", .enum(c.qualityDefault))
         add("print-quality-supported", c.qualities.map { .enum($0) })
-        add("print-rendering-intent-default", .keyword("auto"))
-        add("print-rendering-intent-supported", .keyword("auto"))
-        add("print-scaling-default", .keyword("auto"))
-        add("print-scaling-supported", ["auto", "auto-fit", "fill", "fit", "none"].map(Value.keyword))
+        if let d = c.renderingIntentDefault { add("print-rendering-intent-default", .keyword(d)) }
+        add("print-rendering-intent-supported", c.renderingIntents.map(Value.keyword))
+        if let d = c.scalingDefault { add("print-scaling-default", .keyword(d)) }
+        add("print-scaling-supported", c.scalings.map(Value.keyword))
         add("printer-resolution-default", .resolution(c.resolutionDefault, c.resolutionDefault, units: .dotsPerInch))
         add("printer-resolution-supported", c.resolutions.map { .resolution($0, $0, units: .dotsPerInch) })
-        add("sides-default", .keyword("one-sided"))
+        add("sides-default", .keyword(c.sidesDefault))
         add("sides-supported", c.sides.map(Value.keyword))
         add("overrides-supported", PrinterDescription.overridable.map(Value.keyword))
 
@@ -148,7 +160,8 @@ struct PrinterDescription: Sendable {
         var index: [String: Int] = [:]
         for (i, entry) in list.enumerated() { index[entry.1] = i }
         self.index = index
-        mediaColDatabase = Attribute("media-col-database", c.media.map { .collection(PrinterDescription.mediaCol($0, c, withSource: false)) })
+        mediaColDatabase = Attribute("media-col-database", c.mediaColDatabase.map { $0.map { .collection(PrinterDescription.mediaCol($0)) } }
+            ?? c.media.filter { $0.width > 0 && $0.length > 0 }.map { .collection(PrinterDescription.mediaCol($0, c, withSource: false)) })
     }
 
     /// Position of each attribute in `attributes`, by name.
@@ -179,10 +192,41 @@ struct PrinterDescription: Sendable {
             Attribute("media-top-margin", .integer(c.margins.top)),
         ]
         if withSource {
-            members.append(Attribute("media-source", .keyword(c.mediaSources.contains("main") ? "main" : c.mediaSources[0])))
-            members.append(Attribute("media-type", .keyword(c.mediaTypes.contains("stationery") ? "stationery" : c.mediaTypes[0])))
+            if let source = c.mediaSources.contains("main") ? "main" : c.mediaSources.first {
+                members.append(Attribute("media-source", .keyword(source)))
+            }
+            if let type = c.mediaTypes.contains("stationery") ? "stationery" : c.mediaTypes.first {
+                members.append(Attribute("media-type", .keyword(type)))
+            }
         }
         return members
+    }
+
+    /// A media-col value as the device gave it (media-col-database, -default, -ready).
+    static func mediaCol(_ e: Capabilities.MediaColEntry) -> [Attribute] {
+        var members: [Attribute] = []
+        if let key = e.key { members.append(Attribute("media-key", .keyword(key))) }
+        members.append(Attribute("media-size", .collection(mediaSize(e.size))))
+        if !e.size.name.isEmpty { members.append(Attribute("media-size-name", .keyword(e.size.name))) }
+        if let v = e.margins.bottom { members.append(Attribute("media-bottom-margin", .integer(v))) }
+        if let v = e.margins.left { members.append(Attribute("media-left-margin", .integer(v))) }
+        if let v = e.margins.right { members.append(Attribute("media-right-margin", .integer(v))) }
+        if let v = e.margins.top { members.append(Attribute("media-top-margin", .integer(v))) }
+        if let v = e.source { members.append(Attribute("media-source", .keyword(v))) }
+        if let v = e.type { members.append(Attribute("media-type", .keyword(v))) }
+        return members
+    }
+
+    /// The Job Template attributes a printer with these capabilities takes in a job: all of
+    /// `jobTemplateNames` except those the device does not support at all.
+    static func jobTemplateNames(for c: Capabilities) -> Set<String> {
+        var names = jobTemplateNames
+        if c.outputBins.isEmpty { names.remove("output-bin") }
+        if !c.pageRangesSupported { names.remove("page-ranges") }
+        if c.contentOptimizes.isEmpty { names.remove("print-content-optimize") }
+        if c.renderingIntents.isEmpty { names.remove("print-rendering-intent") }
+        if c.scalings.isEmpty { names.remove("print-scaling") }
+        return names
     }
 
     static func commandSet(_ formats: [String]) -> String {
@@ -197,4 +241,8 @@ struct PrinterDescription: Sendable {
             }
         }.joined(separator: ",")
     }
+}
+
+extension Array {
+    fileprivate var nonEmpty: [Element]? { isEmpty ? nil : self }
 }

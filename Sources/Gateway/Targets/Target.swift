@@ -31,6 +31,84 @@ public struct Capabilities: Sendable {
     /// Margins in hundredths of a millimetre (0 = borderless).
     public var margins: (bottom: Int32, left: Int32, right: Int32, top: Int32)
 
+    // The rest have defaults equal to what a folder printer advertises, so a target that
+    // only knows the basics can leave them; a mirrored device fills them from its answer.
+
+    /// One media-col-database / media-col-ready / media-col-default entry (PWG 5100.7).
+    public struct MediaColEntry: Sendable, Hashable {
+        public var key: String?          // media-key, when the device names one
+        public var size: MediaSize       // name "" when the device gives only dimensions
+        public var source: String?
+        public var type: String?
+        public var margins: Margins
+        public init(key: String? = nil, size: MediaSize, source: String? = nil, type: String? = nil, margins: Margins) {
+            self.key = key; self.size = size; self.source = source; self.type = type; self.margins = margins
+        }
+    }
+
+    /// Margins of one media-col entry, hundredths of a millimetre; nil when the entry has none.
+    public struct Margins: Sendable, Hashable {
+        public var bottom: Int32?, left: Int32?, right: Int32?, top: Int32?
+        public init(bottom: Int32?, left: Int32?, right: Int32?, top: Int32?) {
+            self.bottom = bottom; self.left = left; self.right = right; self.top = top
+        }
+    }
+
+    /// All values of media-*-margin-supported.
+    public struct MarginsSupported: Sendable, Hashable {
+        public var bottom: [Int32], left: [Int32], right: [Int32], top: [Int32]
+        public init(bottom: [Int32], left: [Int32], right: [Int32], top: [Int32]) {
+            self.bottom = bottom; self.left = left; self.right = right; self.top = top
+        }
+    }
+
+    /// media-*-margin-supported; nil: the one value of each side of `margins`.
+    public var marginsSupported: MarginsSupported? = nil
+    /// media-col-database; nil: one entry per `media` size with `margins`, no source or type.
+    public var mediaColDatabase: [MediaColEntry]? = nil
+    /// media-col-default; nil: the default medium with `margins`, source "main" and type "stationery" when supported.
+    public var mediaColDefault: MediaColEntry? = nil
+    /// media-col-ready; nil: [media-col-default].
+    public var mediaColReady: [MediaColEntry]? = nil
+    /// media-ready; nil: [mediaDefault].
+    public var mediaReady: [String]? = nil
+    /// media-col-supported: the members a media-col may carry.
+    public var mediaColMembers: [String] = ["media-bottom-margin", "media-left-margin", "media-right-margin", "media-size",
+                                            "media-size-name", "media-source", "media-top-margin", "media-type"]
+    public var documentFormatDefault: String = "application/octet-stream"
+    public var sidesDefault: String = "one-sided"
+    public var qualityDefault: Int32 = 4
+    /// nil: the device has no default (no-value).
+    public var orientationDefault: Int32? = 3
+    public var copiesDefault: Int32 = 1
+    /// finishings-supported enums (3 = none).
+    public var finishings: [Int32] = [3]
+    public var finishingsDefault: [Int32] = [3]
+    /// Empty: the device has no output bins (output-bin not supported).
+    public var outputBins: [String] = ["face-down"]
+    public var outputBinDefault: String? = "face-down"
+    public var contentOptimizes: [String] = ["auto"]
+    public var contentOptimizeDefault: String? = "auto"
+    public var renderingIntents: [String] = ["auto"]
+    public var renderingIntentDefault: String? = "auto"
+    public var scalings: [String] = ["auto", "auto-fit", "fill", "fit", "none"]
+    public var scalingDefault: String? = "auto"
+    /// job-priority-supported: how many priority levels (job-priority itself is always 1-100).
+    public var jobPriorityLevels: Int32 = 100
+    public var jobPriorityDefault: Int32 = 50
+    public var pageRangesSupported: Bool = true
+    /// pwg-raster-document-resolution-supported (square dpi); nil: `resolutions`.
+    public var pwgRasterResolutions: [Int32]? = nil
+    /// urf-supported, as the device spells it; empty: not advertised.
+    public var urfSupported: [String] = []
+    /// color-supported; nil: whether `colorModes` has "color".
+    public var colorSupported: Bool? = nil
+    /// pages-per-minute-color; nil: `pagesPerMinute` when color is supported.
+    public var pagesPerMinuteColor: Int32? = nil
+    public var printerKinds: [String] = ["document"]
+    /// printer-device-id; nil: made from the make and model and the formats.
+    public var deviceID: String? = nil
+
     /// A folder target's built-in capabilities: PDF, JPEG, PWG raster; A4 and Letter; 1- and 2-sided.
     public static let folder = Capabilities(
         makeAndModel: "ippgate Folder Printer",
@@ -53,12 +131,32 @@ public struct Capabilities: Sendable {
         margins: (423, 423, 423, 423))
 }
 
-/// A job handed to a target: its record, its documents in the spool, its attributes.
+/// A job handed to a target: its record, its documents in the spool, its attributes,
+/// and the ways back to the engine while the target works on it.
 public struct DeliveryJob: Sendable {
     public var record: JobRecord
     public var documents: [DocumentRecord]
     /// The job's accepted Job Template and description attributes.
     public var attributes: [Attribute]
+    /// Tells the engine what happened at the target. `.created` is stored durably before
+    /// `report` returns, so a target reports it before sending any document byte.
+    public var report: @Sendable (DeliveryEvent) -> Void = { _ in }
+    /// True once the job has been canceled at ippgate: the target cancels its own job.
+    public var isCanceled: @Sendable () -> Bool = { false }
+
+    public init(record: JobRecord, documents: [DocumentRecord], attributes: [Attribute]) {
+        self.record = record
+        self.documents = documents
+        self.attributes = attributes
+    }
+}
+
+/// Progress of a delivery, as a target reports it.
+public enum DeliveryEvent: Sendable, Equatable {
+    /// The target created the job: its id and URI there.
+    case created(id: Int32, uri: String)
+    /// The target's view of the job, mirrored into ippgate's job.
+    case status(reasons: [String], message: String, impressions: Int32)
 }
 
 /// How a delivery ended.
@@ -74,12 +172,14 @@ public enum DeliveryOutcome: Sendable, Equatable {
 public struct Supply: Sendable, Hashable {
     public var type: String          // "toner", "ink", "other", …
     public var supplyClass: String   // "supplyThatIsConsumed" or "receptacleThatIsFilled"
-    public var level: Int32          // percent, -1 unknown
+    public var level: Int32          // percent 0-100; -1 unknown, -3 "some remaining" (RFC 3805)
     public var colorantName: String  // "black", "unknown", …
     public var description: String
-    public init(type: String, supplyClass: String = "supplyThatIsConsumed", level: Int32, colorantName: String = "unknown", description: String) {
+    public var index: Int32          // prtMarkerSuppliesIndex; 0 when not known
+    public init(type: String, supplyClass: String = "supplyThatIsConsumed", level: Int32, colorantName: String = "unknown",
+                description: String, index: Int32 = 0) {
         self.type = type; self.supplyClass = supplyClass; self.level = level
-        self.colorantName = colorantName; self.description = description
+        self.colorantName = colorantName; self.description = description; self.index = index
     }
 }
 
@@ -104,7 +204,7 @@ public enum TargetError: Error, CustomStringConvertible {
     case invalid(String)
     public var description: String {
         switch self {
-        case .unsupportedScheme(let uri): return "unsupported target URI \(uri) (use file:///ABSOLUTE/DIR)"
+        case .unsupportedScheme(let uri): return "unsupported target URI \(uri) (use ipp://HOST:PORT/PATH, ipps://… or file:///ABSOLUTE/DIR)"
         case .invalid(let why): return why
         }
     }
@@ -114,6 +214,7 @@ public enum TargetError: Error, CustomStringConvertible {
 public enum Targets {
     public static func make(uri: String) throws -> any Target {
         if uri.hasPrefix("file://") { return try FolderTarget(uri: uri) }
+        if uri.hasPrefix("ipp://") || uri.hasPrefix("ipps://") { return try IPPTarget(uri: uri) }
         throw TargetError.unsupportedScheme(uri)
     }
 }

@@ -1,0 +1,232 @@
+import CupsBridge
+import Foundation
+import IPP
+import Store
+import Synchronization
+
+/// `ipp://` and `ipps://`: a real printer, reached over IPP with libcups.
+///
+/// Capabilities are mirrored from the device's Get-Printer-Attributes when the target is
+/// made (and kept if it is unreachable then: it is retried at each delivery). A delivery
+/// creates the job at the device (Create-Job), reports the device's job id before any
+/// document byte goes out, streams each document from the spool (Send-Document), then
+/// follows the job at the device until it ends: completion *at the printer* completes
+/// the job. Busy, unavailable, refused and timed-out are temporary: the job waits.
+public final class IPPTarget: Target, Sendable {
+    public let uri: String
+    private let mirrored = Mutex<Capabilities?>(nil)
+    private let deviceOperations = Mutex<Set<UInt16>>([])
+    /// How often a job is polled at the device while it prints.
+    let pollInterval: Double
+
+    public init(uri: String, pollInterval: Double = 0.25) throws {
+        guard (try? IPPEndpoint(uri)) != nil else { throw TargetError.invalid("not a usable printer URI: \(uri)") }
+        self.uri = uri
+        self.pollInterval = pollInterval
+        _ = refreshCapabilities()
+    }
+
+    /// The device's capabilities, or a conservative default until it has answered once.
+    public var capabilities: Capabilities { mirrored.withLock { $0 } ?? .unknownDevice }
+
+    /// Asks the device for its attributes. Returns false if it did not answer.
+    @discardableResult
+    public func refreshCapabilities() -> Bool {
+        guard let client = try? IPPClient(uri: uri, connectTimeout: 3, timeout: 10),
+              let response = try? client.send(request(.getPrinterAttributes, user: "ippgate", extra: [
+                  Attribute("requested-attributes", [.keyword("all"), .keyword("media-col-database")])])),
+              response.status.isSuccess else { return false }
+        mirrored.withLock { $0 = Capabilities(mirroring: response) }
+        let ops = response.groups.first { $0.tag == .printer }?["operations-supported"]?.values.compactMap(\.integerValue) ?? []
+        deviceOperations.withLock { $0 = Set(ops.map { UInt16(truncatingIfNeeded: $0) }) }
+        return true
+    }
+
+    public func supplies() -> [Supply] {
+        guard let client = try? IPPClient(uri: uri, connectTimeout: 2, timeout: 5),
+              let response = try? client.send(request(.getPrinterAttributes, user: "ippgate", extra: [
+                  Attribute("requested-attributes", [.keyword("printer-supply"), .keyword("printer-supply-description")])]))
+        else { return [] }
+        return Capabilities.supplies(from: response)
+    }
+
+    // MARK: Delivery
+
+    public func deliver(_ job: DeliveryJob) -> DeliveryOutcome {
+        let client: IPPClient
+        do { client = try IPPClient(uri: uri, connectTimeout: 5, timeout: 60) } catch {
+            return .retry("printer unreachable: \(error)")
+        }
+        if mirrored.withLock({ $0 == nil }) { refreshCapabilities() }
+        var remoteID = job.record.targetJobID
+        if remoteID != 0 {
+            // Created there before a restart: reconcile with the device before any resend.
+            switch reconcile(client, remoteID, job) {
+            case .follow: return follow(client, remoteID, job)
+            case .done(let outcome): return outcome
+            case .recreate: remoteID = 0
+            }
+        }
+        do {
+            remoteID = try create(client, job)
+        } catch let outcome as OutcomeError {
+            return outcome.outcome
+        } catch {
+            return .retry("\(error)")
+        }
+        return follow(client, remoteID, job)
+    }
+
+    /// An outcome raised from deep inside a delivery step.
+    struct OutcomeError: Error { let outcome: DeliveryOutcome }
+
+    /// Create-Job, record the id, then Send-Document for each document.
+    private func create(_ client: IPPClient, _ job: DeliveryJob) throws -> Int32 {
+        let template = job.attributes.filter { PrinterDescription.jobTemplateNames.contains($0.name) }
+        var operation = [Attribute("job-name", .name(job.record.name.isEmpty ? "job \(job.record.id)" : job.record.name))]
+        if job.documents.count == 1 { operation.append(Attribute("document-format", .mimeMediaType(job.documents[0].format))) }
+        let response = try send(client, request(.createJob, user: job.record.user, extra: operation, job: template))
+        guard let id = response.groups.first(where: { $0.tag == .job })?["job-id"]?.firstValue?.integerValue else {
+            throw OutcomeError(outcome: .aborted("the printer created no job-id"))
+        }
+        let jobURI = response.groups.first { $0.tag == .job }?["job-uri"]?.firstValue?.stringValue ?? ""
+        job.report(.created(id: id, uri: jobURI))
+        for (i, document) in job.documents.enumerated() {
+            let last = i == job.documents.count - 1
+            let sendRequest = request(.sendDocument, user: job.record.user, extra: [
+                Attribute("job-id", .integer(id)),
+                Attribute("document-format", .mimeMediaType(document.format)),
+                Attribute("last-document", .boolean(last)),
+            ])
+            _ = try sendRetryingBusy(client, sendRequest, file: document.path)
+        }
+        if job.documents.isEmpty {
+            _ = try send(client, request(.closeJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
+        }
+        return id
+    }
+
+    /// Follows the job at the device until it ends, mirroring its state; cancels it there
+    /// if it is canceled here.
+    private func follow(_ client: IPPClient, _ id: Int32, _ job: DeliveryJob) -> DeliveryOutcome {
+        var lastReport: DeliveryEvent? = nil
+        var failures = 0
+        while true {
+            if job.isCanceled() {
+                _ = try? client.send(request(.cancelJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
+                return .aborted("canceled")
+            }
+            guard let response = try? client.send(request(.getJobAttributes, user: job.record.user, extra: [
+                Attribute("job-id", .integer(id)),
+                Attribute("requested-attributes", ["job-state", "job-state-reasons", "job-state-message",
+                                                   "job-impressions-completed"].map(Value.keyword))])) else {
+                failures += 1
+                Thread.sleep(forTimeInterval: min(5, pollInterval * Double(failures)))
+                continue
+            }
+            failures = 0
+            if response.status == .clientErrorNotFound { return .completed } // purged after completion
+            let group = response.groups.first { $0.tag == .job }
+            let state = group?["job-state"]?.firstValue?.integerValue ?? 0
+            let reasons = group?["job-state-reasons"]?.values.compactMap(\.stringValue) ?? []
+            let message = group?["job-state-message"]?.firstValue?.stringValue ?? ""
+            let event = DeliveryEvent.status(reasons: reasons, message: message,
+                                             impressions: group?["job-impressions-completed"]?.firstValue?.integerValue ?? 0)
+            if event != lastReport { job.report(event); lastReport = event }
+            switch state {
+            case JobState.completed.rawValue: return .completed
+            case JobState.canceled.rawValue: return .aborted("canceled at the printer")
+            case JobState.aborted.rawValue: return .aborted(message.isEmpty ? "aborted by the printer" : message)
+            default: Thread.sleep(forTimeInterval: pollInterval)
+            }
+        }
+    }
+
+    enum Reconciliation { case follow, done(DeliveryOutcome), recreate }
+
+    /// What to do with a job created at the device before a restart. The rule: nothing
+    /// prints twice, nothing is dropped.
+    /// - completed there: done. Canceled there (by someone at the device): aborted here.
+    /// - still waiting for documents there (job-incoming): our upload was cut; cancel it
+    ///   there and deliver again. Aborted there, or unknown there: deliver again.
+    /// - otherwise (pending with all documents, processing): follow it.
+    private func reconcile(_ client: IPPClient, _ id: Int32, _ job: DeliveryJob) -> Reconciliation {
+        guard let response = try? client.send(request(.getJobAttributes, user: job.record.user, extra: [
+            Attribute("job-id", .integer(id)),
+            Attribute("requested-attributes", [.keyword("job-state"), .keyword("job-state-reasons")])])),
+              response.status.isSuccess,
+              let group = response.groups.first(where: { $0.tag == .job }),
+              let state = group["job-state"]?.firstValue?.integerValue else { return .recreate }
+        let reasons = Set(group["job-state-reasons"]?.values.compactMap(\.stringValue) ?? [])
+        switch state {
+        case JobState.completed.rawValue: return .done(.completed)
+        case JobState.canceled.rawValue: return .done(.aborted("canceled at the printer"))
+        case JobState.aborted.rawValue: return .recreate
+        default:
+            if reasons.contains("job-incoming") || reasons.contains("job-data-insufficient") {
+                _ = try? client.send(request(.cancelJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
+                return .recreate
+            }
+            return .follow
+        }
+    }
+
+    /// Sends, turning temporary refusals into a retry and other errors into an abort.
+    private func send(_ client: IPPClient, _ message: Message) throws -> Message {
+        let response: Message
+        do { response = try client.send(message) } catch {
+            throw OutcomeError(outcome: .retry("printer unreachable: \(error)"))
+        }
+        return try check(response)
+    }
+
+    private func check(_ response: Message) throws -> Message {
+        let status = response.status
+        if status.isSuccess { return response }
+        let text = response.groups.first?["status-message"]?.firstValue?.stringValue ?? status.name ?? "error"
+        if status == .serverErrorBusy || status == .serverErrorServiceUnavailable || status == .serverErrorTemporaryError
+            || status == .serverErrorNotAcceptingJobs {
+            throw OutcomeError(outcome: .retry("printer busy: \(text)"))
+        }
+        throw OutcomeError(outcome: .aborted("the printer refused the job: \(text)"))
+    }
+
+    /// Send-Document waits out a busy printer a few times: the job exists there already.
+    private func sendRetryingBusy(_ client: IPPClient, _ message: Message, file: String) throws -> Message {
+        var delay = 0.2
+        for _ in 0..<20 {
+            let response: Message
+            do { response = try client.send(message, documentFile: file) } catch {
+                throw OutcomeError(outcome: .retry("printer unreachable while sending a document: \(error)"))
+            }
+            if response.status == .serverErrorBusy {
+                Thread.sleep(forTimeInterval: delay)
+                delay = min(delay * 2, 5)
+                continue
+            }
+            return try check(response)
+        }
+        throw OutcomeError(outcome: .retry("printer busy for too long while sending a document"))
+    }
+
+    private func request(_ operation: IPP.Operation, user: String, extra: [Attribute] = [], job: [Attribute] = []) -> Message {
+        var m = Message(version: .v2_0, operation: operation, requestID: 1)
+        m.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
+        m.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        m.append(Attribute("printer-uri", .uri(uri)), to: .operation)
+        m.append(Attribute("requesting-user-name", .name(user.isEmpty ? "ippgate" : user)), to: .operation)
+        for a in extra { m.append(a, to: .operation) }
+        if !job.isEmpty { m.groups.append(AttributeGroup(tag: .job, attributes: job)) }
+        return m
+    }
+}
+
+extension Capabilities {
+    /// Until a device has answered: what nearly every IPP Everywhere printer accepts.
+    static var unknownDevice: Capabilities {
+        var c = Capabilities.folder
+        c.makeAndModel = "IPP printer (not reached yet)"
+        c.documentFormats = ["application/pdf", "image/jpeg", "image/pwg-raster", "application/octet-stream"]
+        return c
+    }
+}

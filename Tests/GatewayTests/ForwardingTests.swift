@@ -1,0 +1,114 @@
+import CupsBridge
+import Foundation
+import IPP
+import Synchronization
+import Testing
+import TestSupport
+
+/// ippgate printers whose target is a real IPP printer (ippeveprinter).
+@Suite(.serialized) struct ForwardingTests {
+    /// An ippgate with one printer, "eve", forwarding to `eve`.
+    func gateway(to eve: EvePrinter) throws -> GatewayServer {
+        let server = try GatewayServer()
+        let add = try runCommand(GatewayServer.binary, ["printers", "add", "eve", "--target", eve.uri, "--state", server.state.path])
+        try #require(add.status == 0, "\(add.output)")
+        try server.start()
+        return server
+    }
+
+    /// The documents the printer kept (ippeveprinter -k), without its empty .prn outputs.
+    func documents(_ eve: EvePrinter) -> [URL] { eve.documents().filter { $0.pathExtension != "prn" } }
+
+    func state(_ client: IPPClient, _ uri: String, _ id: Int32) throws -> (Int32, [String]) {
+        let r = try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+        return (r.value("job-state")?.integerValue ?? 0,
+                r.groups.first { $0.tag == .job }?["job-state-reasons"]?.values.compactMap(\.stringValue) ?? [])
+    }
+
+    @Test func documentArrivesAtThePrinterAndCompletesThere() throws {
+        let eve = try EvePrinter.start()
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+
+        // Capabilities are the device's.
+        let attrs = try client.send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+            Attribute("requested-attributes", [.keyword("document-format-supported"), .keyword("printer-make-and-model")])]))
+        let formats = Set(attrs.groups.first { $0.tag == .printer }?["document-format-supported"]?.values.compactMap(\.stringValue) ?? [])
+        #expect(formats.isSuperset(of: ["application/pdf", "image/pwg-raster", "image/jpeg"]))
+
+        let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("application/pdf"))]),
+                                document: Documents.pdf)
+        #expect(r.status == .successfulOk)
+        let id = try #require(r.value("job-id")?.integerValue)
+        try eventually(20, "job completed at the printer") { try state(client, uri, id).0 == JobState.completed.rawValue }
+        let arrived = documents(eve)
+        #expect(arrived.count == 1)
+        let bytes = arrived.first.flatMap { FileManager.default.contents(atPath: $0.path) }.map { [UInt8]($0) } ?? []
+        #expect(bytes == Documents.pdf, "the printer got \(bytes.count) bytes")
+    }
+
+    @Test func burstOfConcurrentJobsArrivesExactlyOnce() throws {
+        let eve = try EvePrinter.start(formats: ["application/pdf", "text/plain", "image/pwg-raster", "image/jpeg"])
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        let count = 50
+        let ok = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        for n in 0..<count {
+            Thread.detachNewThread {
+                defer { done.add(1, ordering: .relaxed) }
+                guard let client = try? IPPClient(uri: uri),
+                      let r = try? client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("text/plain"))]),
+                                               document: Documents.text(n)) else { return }
+                if r.status == .successfulOk { ok.add(1, ordering: .relaxed) }
+            }
+        }
+        try eventually(30, "all clients answered") { done.load(ordering: .relaxed) == count }
+        #expect(ok.load(ordering: .relaxed) == count)
+        do {
+            try eventually(60, "\(count) documents at the printer") { documents(eve).count >= count }
+        } catch {
+            Issue.record("\(error)\n\(server.log.suffix(3000))")
+            return
+        }
+        usleep(500_000)
+        let contents = Set(documents(eve).compactMap { FileManager.default.contents(atPath: $0.path) }.map { [UInt8]($0) })
+        #expect(documents(eve).count == count)
+        #expect(contents == Set((0..<count).map { Documents.text($0) }))
+    }
+
+    @Test func jobsWaitWhileThePrinterIsDownAndPrintWhenItReturns() throws {
+        var eve = try EvePrinter.start(formats: ["application/pdf", "text/plain", "image/pwg-raster", "image/jpeg"])
+        let port = eve.port
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        eve.stop()
+
+        let client = try IPPClient(uri: uri)
+        var ids: [Int32] = []
+        for n in 0..<3 {
+            let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("text/plain"))]),
+                                    document: Documents.text(n))
+            #expect(r.status == .successfulOk)  // never "busy" because the printer is
+            ids.append(try #require(r.value("job-id")?.integerValue))
+        }
+        try eventually(20, "offline-report") {
+            let a = try client.send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [Attribute("requested-attributes", .keyword("printer-state-reasons"))]))
+            return a.groups.first { $0.tag == .printer }?["printer-state-reasons"]?.values.contains { $0.stringValue == "offline-report" } ?? false
+        }
+
+        eve = try EvePrinter.start(formats: ["application/pdf", "text/plain", "image/pwg-raster", "image/jpeg"], port: port)
+        do {
+            try eventually(90, "all jobs delivered after the printer returns") {
+                try ids.allSatisfy { try state(client, uri, $0).0 == JobState.completed.rawValue }
+            }
+        } catch {
+            Issue.record("\(error)\n\(server.log.suffix(3000))")
+            return
+        }
+        let contents = documents(eve).compactMap { FileManager.default.contents(atPath: $0.path) }.map { [UInt8]($0) }
+        #expect(contents.count == 3)
+        #expect(Set(contents) == Set((0..<3).map { Documents.text($0) }))
+    }
+}
