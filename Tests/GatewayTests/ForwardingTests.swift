@@ -112,3 +112,67 @@ import TestSupport
         #expect(Set(contents) == Set((0..<3).map { Documents.text($0) }))
     }
 }
+
+/// Cancel and crash while a job is at, or on its way to, a real printer.
+@Suite(.serialized) struct ForwardingControlTests {
+    func gateway(to eve: EvePrinter) throws -> GatewayServer {
+        let server = try GatewayServer()
+        let add = try runCommand(GatewayServer.binary, ["printers", "add", "eve", "--target", eve.uri, "--state", server.state.path])
+        try #require(add.status == 0, "\(add.output)")
+        return try server.start()
+    }
+
+    /// The printer's jobs and their states, asked of the printer itself.
+    func printerJobs(_ eve: EvePrinter) throws -> [Int32: Int32] {
+        let r = try IPPClient(uri: eve.uri).send(ippRequest(.getJobs, eve.uri, operationAttributes: [
+            Attribute("which-jobs", .keyword("all")), Attribute("requested-attributes", [.keyword("job-id"), .keyword("job-state")])]))
+        var jobs: [Int32: Int32] = [:]
+        for g in r.groups where g.tag == .job {
+            if let id = g["job-id"]?.firstValue?.integerValue { jobs[id] = g["job-state"]?.firstValue?.integerValue ?? 0 }
+        }
+        return jobs
+    }
+
+    @Test func cancelReachesTheJobAtThePrinter() throws {
+        let eve = try EvePrinter.start(printCommand: nil) // about 5 s per job: time to cancel
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("application/pdf"))]),
+                                document: Documents.pdf)
+        let id = try #require(r.value("job-id")?.integerValue)
+        try eventually(20, "the job printing at the printer") { try printerJobs(eve).values.contains(JobState.processing.rawValue) }
+        #expect(try client.send(ippRequest(.cancelJob, uri, operationAttributes: [Attribute("job-id", .integer(id))])).status == .successfulOk)
+        try eventually(20, "the printer's job canceled") { try printerJobs(eve).values.contains(JobState.canceled.rawValue) }
+        let mine = try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+        #expect(mine.value("job-state")?.integerValue == JobState.canceled.rawValue)
+    }
+
+    @Test func killedWhileForwardingPrintsEveryJobExactlyOnce() throws {
+        let eve = try EvePrinter.start(formats: ["application/pdf", "text/plain", "image/pwg-raster", "image/jpeg"], printCommand: nil)
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        var ids: [Int32] = []
+        for n in 0..<3 {
+            let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("text/plain"))]),
+                                    document: Documents.text(n))
+            ids.append(try #require(r.value("job-id")?.integerValue))
+        }
+        // The first job is at the printer (5 s of printing), the others queued: kill.
+        try eventually(20, "the first job at the printer") { !(try printerJobs(eve)).isEmpty }
+        server.kill()
+        try server.start()
+        let restarted = try IPPClient(uri: uri)
+        try eventually(60, "every job completed after the restart") {
+            try ids.allSatisfy { id in
+                try restarted.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+                    .value("job-state")?.integerValue == JobState.completed.rawValue
+            }
+        }
+        let arrived = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }.map { [UInt8]($0) }
+        #expect(arrived.count == 3, "the printer got \(arrived.count) documents")
+        #expect(Set(arrived) == Set((0..<3).map { Documents.text($0) }))
+        #expect(try printerJobs(eve).count == 3, "a job was created twice at the printer")
+    }
+}
