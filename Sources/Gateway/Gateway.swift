@@ -17,13 +17,15 @@ public final class Gateway: IPPHandler {
     /// The store's printer change counter when last seen.
     private let storeVersion = Mutex<Int64>(-1)
 
-    public init(store: StateStore, clock: any Clock = SystemClock(), log: Logger) {
+    /// - Parameter keepDocuments: keep each job's spool files (`STATE/spool/job-ID-N.doc`)
+    ///   after the job ends instead of removing them (`ippgate serve --keep-documents`).
+    public init(store: StateStore, clock: any Clock = SystemClock(), log: Logger, keepDocuments: Bool = false) {
         self.store = store
         self.clock = clock
         self.log = log
         self.startedAt = clock.now()
         self.jobs = JobTable(store: store)
-        self.engine = JobEngine(jobs: jobs, clock: clock, log: log)
+        self.engine = JobEngine(jobs: jobs, clock: clock, log: log, keepDocuments: keepDocuments)
     }
 
     /// Recovers after a restart, loads the printers and starts their workers.

@@ -88,7 +88,7 @@ import TestSupport
         #expect(spooled() == ["job-1-1.doc", "job-2-1.doc"], "ippgate's spool: \(spooled())")
         #expect(arrived().count == 2, "at the printer: \(arrived().map(\.lastPathComponent))")
         let sent = spooled().compactMap { FileManager.default.contents(atPath: spool.appendingPathComponent($0).path) }
-        let received = arrived().compactMap { FileManager.default.contents(at: $0) }
+        let received = arrived().compactMap { FileManager.default.contents(atPath: $0.path) }
         #expect(sent.count == 2 && sent.allSatisfy { !$0.isEmpty })
         #expect(Set(sent) == Set(received),
                 "ippgate spooled \(sent.map(\.count)) bytes, the printer received \(received.map(\.count)) bytes")

@@ -111,7 +111,6 @@ public final class PrivateCups: @unchecked Sendable {
             ErrorLog \(d)/log/error_log
             AccessLog \(d)/log/access_log
             PageLog \(d)/log/page_log
-            PidFile \(d)/state/cupsd.pid
             ServerBin /usr/lib/cups
             DataDir /usr/share/cups
 

@@ -10,6 +10,9 @@ final class JobEngine: Sendable {
     let jobs: JobTable
     let clock: any Clock
     let log: Logger
+    /// Keep each job's spool files after the job ends (`serve --keep-documents`), for
+    /// inspection and tests; the job's record and history are unchanged either way.
+    let keepDocuments: Bool
     /// Retry delays for a target that is busy or away: short at first (a busy printer is
     /// usually free again in moments), doubling up to a minute.
     static let firstBackoff = 0.25
@@ -19,10 +22,11 @@ final class JobEngine: Sendable {
     let incomingTimeout: Int64 = 300
     private let workers = Mutex<[String: Worker]>([:])
 
-    init(jobs: JobTable, clock: any Clock, log: Logger) {
+    init(jobs: JobTable, clock: any Clock, log: Logger, keepDocuments: Bool = false) {
         self.jobs = jobs
         self.clock = clock
         self.log = log
+        self.keepDocuments = keepDocuments
     }
 
     /// A printer's worker: a thread and the condition it sleeps on.
@@ -128,8 +132,9 @@ final class JobEngine: Sendable {
             log.info("job \(job.id) on \(printer.name): \(JobLifecycle.stateName(finished.state)) (\(finished.stateMessage))")
             if finished.isTerminal {
                 jobs.forget(job.id)
-                // The record stays as history; the document is no longer needed.
-                for d in documents { unlink(d.path) }
+                // The record stays as history; the document is no longer needed
+                // (unless the server keeps documents).
+                if !keepDocuments { for d in documents { unlink(d.path) } }
             }
             return outcome
         } catch {

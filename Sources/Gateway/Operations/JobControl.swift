@@ -107,7 +107,7 @@ extension Gateway {
             return try JobLifecycle.cancel(current, at: now, by: user)
         }
         jobs.forget(id)
-        if !wasProcessing {
+        if !wasProcessing && !engine.keepDocuments {
             for d in (try? store.documents(jobID: id)) ?? [] { unlink(d.path) }
         }
     }

@@ -4,11 +4,11 @@ import Gateway
 import Store
 import Transport
 
-/// `ippgate serve [--listen HOST:PORT]... [--state DIR] [--log-level debug|info|warning|error]`
+/// `ippgate serve [--listen HOST:PORT]... [--state DIR] [--log-level debug|info|warning|error] [--keep-documents]`
 enum ServeCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let options = try Options(args, valued: ["--listen", "--state", "--log-level", "--max-connections"], switches: [])
-        guard options.positionals.isEmpty else { throw UsageError("usage: ippgate serve [--listen HOST:PORT]... [--state DIR]") }
+        let options = try Options(args, valued: ["--listen", "--state", "--log-level", "--max-connections"], switches: ["--keep-documents"])
+        guard options.positionals.isEmpty else { throw UsageError("usage: ippgate serve [--listen HOST:PORT]... [--state DIR] [--keep-documents]") }
         let listen = try (options.lists["--listen"] ?? ["127.0.0.1:8631"]).map { text -> ListenAddress in
             guard let a = ListenAddress(text), case .tcp = a else { throw UsageError("--listen wants HOST:PORT, not '\(text)'") }
             return a
@@ -34,7 +34,7 @@ enum ServeCommand {
             try PrinterAdmin.add(name: "default", target: "file://" + output, to: store, now: Int64(Date().timeIntervalSince1970))
             log.info("no printers configured: created printer 'default' writing into \(output)")
         }
-        let gateway = Gateway(store: store, log: log)
+        let gateway = Gateway(store: store, log: log, keepDocuments: options.switches.contains("--keep-documents"))
         try gateway.start()
 
         var limits = ServerLimits()
