@@ -19,7 +19,7 @@ public final class IPPTarget: Target, Sendable {
     /// How often a job is polled at the device while it prints.
     let pollInterval: Double
 
-    public init(uri: String, pollInterval: Double = 0.25) throws {
+    public init(uri: String, pollInterval: Double = 1) throws {
         guard (try? IPPEndpoint(uri)) != nil else { throw TargetError.invalid("not a usable printer URI: \(uri)") }
         self.uri = uri
         self.pollInterval = pollInterval
@@ -111,6 +111,9 @@ public final class IPPTarget: Target, Sendable {
     private func follow(_ client: IPPClient, _ id: Int32, _ job: DeliveryJob) -> DeliveryOutcome {
         var lastReport: DeliveryEvent? = nil
         var failures = 0
+        // Ask at once, then back off to `pollInterval`: a fast printer is often done
+        // within milliseconds, and each job waits for the one before it.
+        var wait = 0.005
         while true {
             if job.isCanceled() {
                 _ = try? client.send(request(.cancelJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
@@ -137,7 +140,9 @@ public final class IPPTarget: Target, Sendable {
             case JobState.completed.rawValue: return .completed
             case JobState.canceled.rawValue: return .aborted("canceled at the printer")
             case JobState.aborted.rawValue: return .aborted(message.isEmpty ? "aborted by the printer" : message)
-            default: Thread.sleep(forTimeInterval: pollInterval)
+            default:
+                Thread.sleep(forTimeInterval: wait)
+                wait = min(wait * 2, pollInterval)
             }
         }
     }
