@@ -28,10 +28,7 @@ import TestSupport
     @Test(arguments: ["ipp-1.1", "ipp-2.0", "ipp-everywhere"])
     func suitePassesThroughTheGateway(suite: String) throws {
         let eve = try EvePrinter.start(formats: ["application/pdf", "image/pwg-raster", "image/jpeg"])
-        let server = try GatewayServer()
-        let add = try runCommand(GatewayServer.binary, ["printers", "add", "eve", "--target", eve.uri, "--state", server.state.path])
-        try #require(add.status == 0, "\(add.output)")
-        try server.start()
+        let server = try GatewayServer.forwarding(to: eve.uri).start()
         let out = server.state.appendingPathComponent("conformance").path
         let run = try runCommand("/bin/bash", [Self.script, server.uri("eve"), suite], environment: ["CONFORMANCE_OUT": out])
         let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("\(suite): PASS") }, "\(run.output.suffix(3000))")

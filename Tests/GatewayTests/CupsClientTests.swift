@@ -11,10 +11,7 @@ import TestSupport
 @Suite(.serialized) struct CupsClientTests {
     @Test func cupsPrintsThroughIppgateToThePrinter() throws {
         let eve = try EvePrinter.start(formats: ["application/pdf", "image/pwg-raster", "image/jpeg", "text/plain"])
-        let server = try GatewayServer()
-        let add = try runCommand(GatewayServer.binary, ["printers", "add", "eve", "--target", eve.uri, "--state", server.state.path])
-        try #require(add.status == 0, "\(add.output)")
-        try server.start(["--keep-documents"])
+        let server = try GatewayServer.forwarding(to: eve.uri).start(["--keep-documents"])
         let cups = try PrivateCups.start()
 
         let lpadmin = try cups.run("lpadmin", ["-p", "viagw", "-E", "-v", server.uri("eve"), "-m", "everywhere"])

@@ -8,13 +8,7 @@ import TestSupport
 /// ippgate printers whose target is a real IPP printer (ippeveprinter).
 @Suite(.serialized) struct ForwardingTests {
     /// An ippgate with one printer, "eve", forwarding to `eve`.
-    func gateway(to eve: EvePrinter) throws -> GatewayServer {
-        let server = try GatewayServer()
-        let add = try runCommand(GatewayServer.binary, ["printers", "add", "eve", "--target", eve.uri, "--state", server.state.path])
-        try #require(add.status == 0, "\(add.output)")
-        try server.start()
-        return server
-    }
+    func gateway(to eve: EvePrinter) throws -> GatewayServer { try GatewayServer.forwarding(to: eve.uri).start() }
 
     /// The documents the printer kept (ippeveprinter -k), without its empty .prn outputs.
     func documents(_ eve: EvePrinter) -> [URL] { eve.documents().filter { $0.pathExtension != "prn" } }
@@ -115,12 +109,7 @@ import TestSupport
 
 /// Cancel and crash while a job is at, or on its way to, a real printer.
 @Suite(.serialized) struct ForwardingControlTests {
-    func gateway(to eve: EvePrinter) throws -> GatewayServer {
-        let server = try GatewayServer()
-        let add = try runCommand(GatewayServer.binary, ["printers", "add", "eve", "--target", eve.uri, "--state", server.state.path])
-        try #require(add.status == 0, "\(add.output)")
-        return try server.start()
-    }
+    func gateway(to eve: EvePrinter) throws -> GatewayServer { try GatewayServer.forwarding(to: eve.uri).start() }
 
     /// The printer's jobs and their states, asked of the printer itself.
     func printerJobs(_ eve: EvePrinter) throws -> [Int32: Int32] {

@@ -34,6 +34,15 @@ public final class GatewayServer: @unchecked Sendable {
     /// Where the default printer's folder target writes.
     public var output: URL { state.appendingPathComponent("output") }
 
+    /// A server (not started) with one printer named `name` whose target is `target`,
+    /// added with the CLI as a user would.
+    public static func forwarding(to target: String, name: String = "eve") throws -> GatewayServer {
+        let server = try GatewayServer()
+        let add = try runCommand(binary, ["printers", "add", name, "--target", target, "--state", server.state.path])
+        guard add.status == 0 else { throw Peers.Failure("ippgate printers add: \(add.output)") }
+        return server
+    }
+
     /// Starts the server and waits until it answers IPP.
     @discardableResult
     public func start(_ extra: [String] = []) throws -> GatewayServer {
