@@ -80,11 +80,27 @@ public final class IPPTarget: Target, Sendable {
     /// An outcome raised from deep inside a delivery step.
     struct OutcomeError: Error { let outcome: DeliveryOutcome }
 
-    /// Create-Job, record the id, then Send-Document for each document.
+    /// Whether the device lists Create-Job (unknown until it has answered: assume it does).
+    var deviceHasCreateJob: Bool {
+        deviceOperations.withLock { $0.isEmpty || $0.contains(IPP.Operation.createJob.rawValue) }
+    }
+
+    /// Create-Job, record the id, then Send-Document for each document. A device without
+    /// Create-Job gets Print-Job (one document); its job id is then known only after the
+    /// upload, so a crash during that upload can print the job twice.
     private func create(_ client: IPPClient, _ job: DeliveryJob) throws -> Int32 {
         let template = job.attributes.filter { PrinterDescription.jobTemplateNames.contains($0.name) }
         var operation = [Attribute("job-name", .name(job.record.name.isEmpty ? "job \(job.record.id)" : job.record.name))]
         if job.documents.count == 1 { operation.append(Attribute("document-format", .mimeMediaType(job.documents[0].format))) }
+        if !deviceHasCreateJob && job.documents.count == 1 {
+            let response = try sendRetryingBusy(client, request(.printJob, user: job.record.user, extra: operation, job: template),
+                                                file: job.documents[0].path)
+            guard let id = response.groups.first(where: { $0.tag == .job })?["job-id"]?.firstValue?.integerValue else {
+                throw OutcomeError(outcome: .aborted("the printer created no job-id"))
+            }
+            job.report(.created(id: id, uri: response.groups.first { $0.tag == .job }?["job-uri"]?.firstValue?.stringValue ?? ""))
+            return id
+        }
         let response = try send(client, request(.createJob, user: job.record.user, extra: operation, job: template))
         guard let id = response.groups.first(where: { $0.tag == .job })?["job-id"]?.firstValue?.integerValue else {
             throw OutcomeError(outcome: .aborted("the printer created no job-id"))
