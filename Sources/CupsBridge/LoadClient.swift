@@ -37,6 +37,16 @@ public struct IPPEndpoint: Sendable, CustomStringConvertible {
         self.resource = r.isEmpty ? "/" : r
     }
 
+    /// A Unix-domain socket (libcups connects to a host name that is an absolute path
+    /// over AF_LOCAL), such as ippgate's admin socket.
+    public init(unixSocket path: String, resource: String = "/") {
+        self.uri = "ipp://localhost" + resource
+        self.scheme = "ipp"
+        self.host = path
+        self.port = 0
+        self.resource = resource
+    }
+
     /// host:port, with an IPv6 address in brackets.
     public var hostPort: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     public var description: String { uri }

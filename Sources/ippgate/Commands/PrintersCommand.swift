@@ -59,7 +59,8 @@ enum PrintersCommand {
     /// Sends the change to a running server. Returns nil when no server is listening.
     static func viaAdminSocket(_ state: String, operation: IPP.Operation, name: String, target: String?) throws -> Int32? {
         let socket = StateDirectory.adminSocket(state)
-        guard FileManager.default.fileExists(atPath: socket), let client = try? AdminSocketClient(host: socket, port: 0, timeoutMilliseconds: 2000) else {
+        guard FileManager.default.fileExists(atPath: socket),
+              let client = try? IPPClient(IPPEndpoint(unixSocket: socket, resource: "/admin"), connectTimeout: 2, timeout: 10) else {
             return nil
         }
         var request = Message(operation: operation, requestID: 1)
@@ -68,7 +69,7 @@ enum PrintersCommand {
         request.append(Attribute("printer-name", .name(name)), to: .operation)
         if let target { request.append(Attribute("device-uri", .uri(target)), to: .operation) }
         let response: Message
-        do { response = try client.send(request, resource: "/admin") } catch {
+        do { response = try client.send(request) } catch {
             return nil // the socket is stale: the server is gone
         }
         guard response.status.isSuccess else {
