@@ -19,13 +19,15 @@ public final class Gateway: IPPHandler {
 
     /// - Parameter keepDocuments: keep each job's spool files (`STATE/spool/job-ID-N.doc`)
     ///   after the job ends instead of removing them (`ippgate serve --keep-documents`).
-    public init(store: StateStore, clock: any Clock = SystemClock(), log: Logger, keepDocuments: Bool = false) {
+    /// - Parameter refreshInterval: seconds between re-reads of each device's attributes.
+    public init(store: StateStore, clock: any Clock = SystemClock(), log: Logger, keepDocuments: Bool = false,
+                refreshInterval: Double = 300) {
         self.store = store
         self.clock = clock
         self.log = log
         self.startedAt = clock.now()
         self.jobs = JobTable(store: store)
-        self.engine = JobEngine(jobs: jobs, clock: clock, log: log, keepDocuments: keepDocuments)
+        self.engine = JobEngine(jobs: jobs, clock: clock, log: log, refreshInterval: refreshInterval, keepDocuments: keepDocuments)
     }
 
     /// Recovers after a restart, loads the printers and starts their workers.

@@ -8,9 +8,10 @@ enum CLI {
         commands:
           ipp decode FILE [--reencode OUT] [--document-info]
                                   print an IPP message as text (libcups's notation)
-          serve [--listen HOST:PORT]... [--state DIR] [--keep-documents]
+          serve [--listen HOST:PORT]... [--state DIR] [--keep-documents] [--refresh-interval S] [--log-level L]
                                   run the gateway (default 127.0.0.1:8631, state ~/.local/state/ippgate or /var/lib/ippgate as root);
-                                  --keep-documents keeps each job's spool files (STATE/spool) after the job ends
+                                  --keep-documents keeps each job's spool files (STATE/spool) after the job ends;
+                                  --refresh-interval re-reads each printer device's attributes every S seconds (300)
           printers add NAME --target URI [--state DIR]
           printers remove NAME [--state DIR]
           printers list [--state DIR]

@@ -165,3 +165,27 @@ import TestSupport
         #expect(try printerJobs(eve).count == 3, "a job was created twice at the printer")
     }
 }
+
+/// The device's attributes are re-read: a printer that changes is mirrored anew.
+@Suite(.serialized) struct MirrorRefreshTests {
+    @Test func capabilitiesFollowTheDevice() throws {
+        var eve = try EvePrinter.start(formats: ["application/pdf", "image/jpeg"])
+        let port = eve.port
+        let server = try GatewayServer.forwarding(to: eve.uri).start(["--refresh-interval", "0.5"])
+        let uri = server.uri("eve")
+        func formats() throws -> Set<String> {
+            let r = try IPPClient(uri: uri).send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+                Attribute("requested-attributes", .keyword("document-format-supported"))]))
+            return Set(r.groups.first { $0.tag == .printer }?["document-format-supported"]?.values.compactMap(\.stringValue) ?? [])
+        }
+        #expect(try !formats().contains("image/pwg-raster"))
+        eve.stop()
+        eve = try EvePrinter.start(formats: ["application/pdf", "image/jpeg", "image/pwg-raster"], port: port)
+        try eventually(20, "the new format mirrored") { try formats().contains("image/pwg-raster") }
+        // And validation follows: a PWG raster job is accepted now.
+        let v = try IPPClient(uri: uri).send(ippRequest(.validateJob, uri, operationAttributes: [
+            Attribute("document-format", .mimeMediaType("image/pwg-raster"))]))
+        #expect(v.status == .successfulOk)
+        _ = eve
+    }
+}

@@ -22,10 +22,14 @@ final class JobEngine: Sendable {
     let incomingTimeout: Int64 = 300
     private let workers = Mutex<[String: Worker]>([:])
 
-    init(jobs: JobTable, clock: any Clock, log: Logger, keepDocuments: Bool = false) {
+    /// Seconds between re-reads of a printer's device attributes while it is idle.
+    let refreshInterval: Double
+
+    init(jobs: JobTable, clock: any Clock, log: Logger, refreshInterval: Double = 300, keepDocuments: Bool = false) {
         self.jobs = jobs
         self.clock = clock
         self.log = log
+        self.refreshInterval = refreshInterval
         self.keepDocuments = keepDocuments
     }
 
@@ -77,11 +81,16 @@ final class JobEngine: Sendable {
     private func run(_ worker: Worker) {
         let printer = worker.printer
         var backoff = Self.firstBackoff
+        var lastRefresh = DispatchTime.now().uptimeNanoseconds
         while !worker.isStopped {
+            if Double(DispatchTime.now().uptimeNanoseconds - lastRefresh) / 1e9 >= refreshInterval {
+                lastRefresh = DispatchTime.now().uptimeNanoseconds
+                if printer.refreshFromTarget() { log.info("printer \(printer.name): the device's capabilities changed; attributes rebuilt") }
+            }
             refreshQueuedCount(printer)
             abandonStaleIncomingJobs(printer)
             guard !printer.isPaused, let job = nextJob(printer) else {
-                if !worker.wait(seconds: 1) { break }
+                if !worker.wait(seconds: min(1, refreshInterval)) { break }
                 continue
             }
             let outcome = process(job, on: printer)

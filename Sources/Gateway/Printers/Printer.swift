@@ -9,8 +9,10 @@ import Synchronization
 public final class Printer: Sendable {
     public let record: PrinterRecord
     public let target: any Target
-    /// The configured attributes, built once from the record and the target's capabilities.
-    let description: PrinterDescription
+    /// The configured attributes, built from the record and the target's capabilities;
+    /// rebuilt when the target's capabilities change (a device's attributes are re-read).
+    var description: PrinterDescription { descriptionLock.withLock { $0 } }
+    private let descriptionLock: Mutex<PrinterDescription>
 
     struct LiveState {
         var state: PrinterState = .idle
@@ -29,11 +31,25 @@ public final class Printer: Sendable {
     init(record: PrinterRecord, target: any Target, clock: any Clock) {
         self.record = record
         self.target = target
-        self.description = PrinterDescription(record: record, capabilities: target.capabilities)
+        self.descriptionLock = Mutex(PrinterDescription(record: record, capabilities: target.capabilities))
         self.live = Mutex(LiveState(stateChangedAt: clock.now()))
     }
 
     public var name: String { record.name }
+
+    /// Re-reads the target's capabilities; rebuilds the attributes if they changed.
+    /// - Returns: whether anything changed.
+    @discardableResult
+    func refreshFromTarget() -> Bool {
+        guard target.refresh() else { return false }
+        let rebuilt = PrinterDescription(record: record, capabilities: target.capabilities)
+        return descriptionLock.withLock { current in
+            let same = current.attributes.map(\.attribute.wire) == rebuilt.attributes.map(\.attribute.wire)
+                && current.mediaColDatabase.wire == rebuilt.mediaColDatabase.wire
+            if !same { current = rebuilt }
+            return !same
+        }
+    }
 
     /// The live state, with the target's reasons folded into printer-state-reasons.
     func snapshot() -> LiveState {

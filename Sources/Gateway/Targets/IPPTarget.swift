@@ -29,6 +29,8 @@ public final class IPPTarget: Target, Sendable {
     /// The device's capabilities, or a conservative default until it has answered once.
     public var capabilities: Capabilities { mirrored.withLock { $0 } ?? .unknownDevice }
 
+    public func refresh() -> Bool { refreshCapabilities() }
+
     /// Asks the device for its attributes. Returns false if it did not answer.
     @discardableResult
     public func refreshCapabilities() -> Bool {

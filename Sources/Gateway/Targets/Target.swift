@@ -193,10 +193,13 @@ public protocol Target: Sendable {
     func deliver(_ job: DeliveryJob) -> DeliveryOutcome
     /// Current supply levels (read when a client asks; keep it cheap).
     func supplies() -> [Supply]
+    /// Re-reads what the device can do. Returns false if it could not be asked.
+    func refresh() -> Bool
 }
 
 extension Target {
     public func supplies() -> [Supply] { [] }
+    public func refresh() -> Bool { false }
 }
 
 public enum TargetError: Error, CustomStringConvertible {

@@ -7,7 +7,7 @@ import Transport
 /// `ippgate serve [--listen HOST:PORT]... [--state DIR] [--log-level debug|info|warning|error] [--keep-documents]`
 enum ServeCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let options = try Options(args, valued: ["--listen", "--state", "--log-level", "--max-connections"], switches: ["--keep-documents"])
+        let options = try Options(args, valued: ["--listen", "--state", "--log-level", "--max-connections", "--refresh-interval"], switches: ["--keep-documents"])
         guard options.positionals.isEmpty else { throw UsageError("usage: ippgate serve [--listen HOST:PORT]... [--state DIR] [--keep-documents]") }
         let listen = try (options.lists["--listen"] ?? ["127.0.0.1:8631"]).map { text -> ListenAddress in
             guard let a = ListenAddress(text), case .tcp = a else { throw UsageError("--listen wants HOST:PORT, not '\(text)'") }
@@ -34,7 +34,13 @@ enum ServeCommand {
             try PrinterAdmin.add(name: "default", target: "file://" + output, to: store, now: Int64(Date().timeIntervalSince1970))
             log.info("no printers configured: created printer 'default' writing into \(output)")
         }
-        let gateway = Gateway(store: store, log: log, keepDocuments: options.switches.contains("--keep-documents"))
+        var refresh = 300.0
+        if let r = options.values["--refresh-interval"] {
+            guard let v = Double(r), v > 0 else { throw UsageError("--refresh-interval must be a positive number of seconds") }
+            refresh = v
+        }
+        let gateway = Gateway(store: store, log: log, keepDocuments: options.switches.contains("--keep-documents"),
+                              refreshInterval: refresh)
         try gateway.start()
 
         var limits = ServerLimits()
