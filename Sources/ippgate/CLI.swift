@@ -20,6 +20,8 @@ enum CLI {
                                   decode/encode throughput against libcups
           bench load URI [--clients N] [--seconds S] [--op get-printer-attributes|print-job] [--file F] [--json]
                                   requests/s and latency of an IPP server
+          bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--json]
+                                  a document straight to a printer and through an ippgate printer, side by side
           help                    this text
 
         """
@@ -43,7 +45,8 @@ enum CLI {
                 switch rest.first {
                 case "codec": return try BenchCodecCommand.run(Array(rest.dropFirst()))
                 case "load": return try BenchLoadCommand.run(Array(rest.dropFirst()))
-                default: throw UsageError("usage: ippgate bench codec|load …  (see ippgate help)")
+                case "forward": return try BenchForwardCommand.run(Array(rest.dropFirst()))
+                default: throw UsageError("usage: ippgate bench codec|load|forward …  (see ippgate help)")
                 }
             case "help", "-h", "--help":
                 print(usage, terminator: "")

@@ -189,3 +189,23 @@ import TestSupport
         _ = eve
     }
 }
+
+/// `ippgate bench forward` runs both paths and reports them side by side.
+@Suite(.serialized) struct BenchForwardTests {
+    @Test func reportsDirectAndGatewayTimes() throws {
+        let eve = try EvePrinter.start()
+        let server = try GatewayServer.forwarding(to: eve.uri).start()
+        let file = Documents.write(Documents.pdf, name: "bench-forward.pdf")
+        defer { unlink(file) }
+        let run = try runCommand(GatewayServer.binary, ["bench", "forward", "--printer", eve.uri, "--via", server.uri("eve"),
+                                                        "--file", file, "--format", "application/pdf", "--runs", "1",
+                                                        "--gateway-pid", String(server.child!.pid), "--json"])
+        #expect(run.status == 0, "\(run.output)")
+        let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double])
+        #expect((object["direct_ms"] ?? 0) > 0 && (object["gateway_ms"] ?? 0) > 0 && (object["ratio"] ?? 0) > 0)
+        #expect((object["gateway_peak_rss_mb"] ?? 0) > 1)
+        // Both documents arrived.
+        #expect(eve.documents().filter { $0.pathExtension != "prn" }.count == 2)
+    }
+}

@@ -1,0 +1,89 @@
+import CupsBridge
+import Dispatch
+import Foundation
+import IPP
+
+/// `ippgate bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--json]`
+///
+/// Sends the file with Print-Job straight to the printer, then through an ippgate printer
+/// that forwards to it, each time until the job is completed (at the printer, or at ippgate,
+/// which completes only when the printer has), and reports both with the ratio. With
+/// --gateway-pid it also reports the gateway's peak resident memory (VmHWM).
+enum BenchForwardCommand {
+    static let usage = "usage: ippgate bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--json]"
+
+    static func run(_ args: [String]) throws -> Int32 {
+        let o = try Options(args, valued: ["--printer", "--via", "--file", "--format", "--runs", "--gateway-pid"], switches: ["--json"])
+        guard let printer = o.values["--printer"], let via = o.values["--via"], let file = o.values["--file"], o.positionals.isEmpty else {
+            throw UsageError(usage)
+        }
+        guard FileManager.default.isReadableFile(atPath: file) else { throw UsageError("cannot read \(file)") }
+        let format = o.values["--format"] ?? "application/octet-stream"
+        let runs = Int(o.values["--runs"] ?? "3") ?? 3
+        let json = o.switches.contains("--json")
+        signal(SIGPIPE, SIG_IGN)
+
+        var direct: [Double] = [], gateway: [Double] = []
+        for i in 1...max(1, runs) {
+            stderr("run \(i): direct…")
+            direct.append(try timedPrint(file, format: format, to: printer))
+            stderr("run \(i): through ippgate…")
+            gateway.append(try timedPrint(file, format: format, to: via))
+        }
+        let d = median(direct), g = median(gateway)
+        var rss: Double? = nil
+        if let pid = o.values["--gateway-pid"], let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            rss = kb / 1024
+        }
+        if json {
+            var fields = ["\"direct_ms\": \(format1(d))", "\"gateway_ms\": \(format1(g))", "\"ratio\": \(format2(g / d))",
+                          "\"runs\": \(runs)"]
+            if let rss { fields.append("\"gateway_peak_rss_mb\": \(format1(rss))") }
+            print("{" + fields.joined(separator: ", ") + "}")
+        } else {
+            print("file        \(file)")
+            print("direct      \(format1(d)) ms (median of \(direct.map(format1).joined(separator: ", ")))")
+            print("via ippgate \(format1(g)) ms (median of \(gateway.map(format1).joined(separator: ", ")))")
+            print("ratio       \(format2(g / d))x")
+            if let rss { print("ippgate peak RSS \(format1(rss)) MB") }
+        }
+        return 0
+    }
+
+    /// Print-Job of the file, then polls the job until it is completed. Milliseconds.
+    static func timedPrint(_ file: String, format: String, to uri: String) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let client = try IPPClient(uri: uri, connectTimeout: 5, timeout: 120)
+        var m = request(.printJob, uri)
+        m.append(Attribute("document-format", .mimeMediaType(format)), to: .operation)
+        let r = try client.send(m, documentFile: file)
+        guard r.status.isSuccess, let id = r.groups.first(where: { $0.tag == .job })?["job-id"]?.firstValue?.integerValue else {
+            throw UsageError("\(uri) refused the job: \(r.status.name ?? String(r.code))")
+        }
+        while true {
+            var q = request(.getJobAttributes, uri)
+            q.append(Attribute("job-id", .integer(id)), to: .operation)
+            q.append(Attribute("requested-attributes", .keyword("job-state")), to: .operation)
+            let s = try client.send(q).groups.first { $0.tag == .job }?["job-state"]?.firstValue?.integerValue ?? 0
+            if s == JobState.completed.rawValue { break }
+            if s == JobState.canceled.rawValue || s == JobState.aborted.rawValue { throw UsageError("job \(id) at \(uri) ended in state \(s)") }
+            usleep(2_000)
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
+    static func request(_ op: IPP.Operation, _ uri: String) -> Message {
+        var m = Message(operation: op, requestID: 1)
+        m.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
+        m.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        m.append(Attribute("printer-uri", .uri(uri)), to: .operation)
+        m.append(Attribute("requesting-user-name", .name("bench")), to: .operation)
+        return m
+    }
+
+    static func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+    static func format1(_ v: Double) -> String { String(format: "%.1f", v) }
+    static func format2(_ v: Double) -> String { String(format: "%.2f", v) }
+}
