@@ -7,9 +7,7 @@ import TestSupport
 /// A request with the standard operation attributes first.
 func ippRequest(_ operation: IPP.Operation, _ uri: String, user: String = "tester", id: Int32 = 1,
                 operationAttributes: [Attribute] = [], job: [Attribute] = []) -> Message {
-    var m = Message(operation: operation, requestID: id)
-    m.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
-    m.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+    var m = Message.request(operation, requestID: id)
     m.append(Attribute(uri.contains("/jobs/") ? "job-uri" : "printer-uri", .uri(uri)), to: .operation)
     m.append(Attribute("requesting-user-name", .name(user)), to: .operation)
     for a in operationAttributes { m.append(a, to: .operation) }

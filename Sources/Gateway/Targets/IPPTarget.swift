@@ -233,11 +233,7 @@ public final class IPPTarget: Target, Sendable {
     }
 
     private func request(_ operation: IPP.Operation, user: String, extra: [Attribute] = [], job: [Attribute] = []) -> Message {
-        var m = Message(version: .v2_0, operation: operation, requestID: 1)
-        m.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
-        m.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
-        m.append(Attribute("printer-uri", .uri(uri)), to: .operation)
-        m.append(Attribute("requesting-user-name", .name(user.isEmpty ? "ippgate" : user)), to: .operation)
+        var m = Message.request(operation, printerURI: uri, user: user.isEmpty ? "ippgate" : user)
         for a in extra { m.append(a, to: .operation) }
         if !job.isEmpty { m.groups.append(AttributeGroup(tag: .job, attributes: job)) }
         return m

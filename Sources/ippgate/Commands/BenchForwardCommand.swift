@@ -75,12 +75,7 @@ enum BenchForwardCommand {
     }
 
     static func request(_ op: IPP.Operation, _ uri: String) -> Message {
-        var m = Message(operation: op, requestID: 1)
-        m.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
-        m.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
-        m.append(Attribute("printer-uri", .uri(uri)), to: .operation)
-        m.append(Attribute("requesting-user-name", .name("bench")), to: .operation)
-        return m
+        Message.request(op, printerURI: uri, user: "bench")
     }
 
     static func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }

@@ -63,9 +63,7 @@ enum PrintersCommand {
               let client = try? IPPClient(IPPEndpoint(unixSocket: socket, resource: "/admin"), connectTimeout: 2, timeout: 10) else {
             return nil
         }
-        var request = Message(operation: operation, requestID: 1)
-        request.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
-        request.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        var request = Message.request(operation)
         request.append(Attribute("printer-name", .name(name)), to: .operation)
         if let target { request.append(Attribute("device-uri", .uri(target)), to: .operation) }
         let response: Message
