@@ -209,3 +209,22 @@ import TestSupport
         #expect(eve.documents().filter { $0.pathExtension != "prn" }.count == 2)
     }
 }
+
+/// An `ipps://` target: the same delivery over TLS (ippeveprinter's self-signed certificate).
+@Suite(.serialized) struct SecureTargetTests {
+    @Test func printsOverIPPS() throws {
+        let eve = try EvePrinter.start()
+        let server = try GatewayServer.forwarding(to: "ipps://localhost:\(eve.port)/ipp/print").start()
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("application/pdf"))]),
+                                document: Documents.pdf)
+        let id = try #require(r.value("job-id")?.integerValue)
+        try eventually(20, "job completed over TLS") {
+            try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+                .value("job-state")?.integerValue == JobState.completed.rawValue
+        }
+        let arrived = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+        #expect(arrived.map { [UInt8]($0) } == [Documents.pdf])
+    }
+}
