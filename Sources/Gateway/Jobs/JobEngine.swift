@@ -87,9 +87,11 @@ final class JobEngine: Sendable {
                 lastRefresh = DispatchTime.now().uptimeNanoseconds
                 if printer.refreshFromTarget() { log.info("printer \(printer.name): the device's capabilities changed; attributes rebuilt") }
             }
-            refreshQueuedCount(printer)
-            abandonStaleIncomingJobs(printer)
-            guard !printer.isPaused, let job = nextJob(printer) else {
+            // One read of the printer's open jobs serves the count, the time-outs and the choice.
+            let open = openJobs(printer)
+            printer.setQueuedJobCount(open.count)
+            abandonStaleIncomingJobs(open)
+            guard !printer.isPaused, let job = open.first(where: JobLifecycle.isPrintable) else {
                 if !worker.wait(seconds: min(1, refreshInterval)) { break }
                 continue
             }
@@ -105,12 +107,13 @@ final class JobEngine: Sendable {
         printer.setProcessing(false, at: clock.now())
     }
 
-    private func nextJob(_ printer: Printer) -> JobRecord? {
+    /// The printer's jobs not yet finished, in processing order (priority, then age).
+    private func openJobs(_ printer: Printer) -> [JobRecord] {
         do {
-            return try jobs.store.jobs(printer: printer.name, filter: .notCompleted).first(where: JobLifecycle.isPrintable)
+            return try jobs.store.jobs(printer: printer.name, filter: .notCompleted)
         } catch {
             log.error("cannot read jobs of \(printer.name): \(error)")
-            return nil
+            return []
         }
     }
 
@@ -153,16 +156,9 @@ final class JobEngine: Sendable {
         }
     }
 
-    private func refreshQueuedCount(_ printer: Printer) {
-        if let n = try? jobs.store.jobs(printer: printer.name, filter: .notCompleted).count {
-            printer.setQueuedJobCount(n)
-        }
-    }
-
     /// Create-Job whose documents never came: abort after multiple-operation-time-out.
-    private func abandonStaleIncomingJobs(_ printer: Printer) {
+    private func abandonStaleIncomingJobs(_ open: [JobRecord]) {
         let now = clock.now()
-        guard let open = try? jobs.store.jobs(printer: printer.name, filter: .notCompleted) else { return }
         for job in open where job.accepted && !job.documentsComplete {
             let last = jobs.lastActivity(job.id) ?? job.createdAt
             guard now - last > incomingTimeout else { continue }

@@ -77,10 +77,7 @@ extension Gateway {
         job.id = try jobs.insert(job)
         do {
             let size = try spool(r, jobID: job.id, number: 1, format: submission.format, name: submission.documentName)
-            guard size > 0 else {
-                try store.deleteJob(id: job.id)
-                throw IPPError(.clientErrorBadRequest, "Print-Job carried no document data")
-            }
+            guard size > 0 else { throw IPPError(.clientErrorBadRequest, "Print-Job carried no document data") }
         } catch {
             _ = try? store.deleteJob(id: job.id)
             throw error
