@@ -66,6 +66,8 @@ public enum IPPClientError: Error, CustomStringConvertible, Sendable {
     case transport(String)
     /// The request could not be given to libcups, or the response could not be read back.
     case malformed(String)
+    /// The document's source failed mid-request; the request was abandoned unfinished.
+    case documentSource(String)
 
     public var description: String {
         switch self {
@@ -73,6 +75,7 @@ public enum IPPClientError: Error, CustomStringConvertible, Sendable {
         case .connect(let endpoint, let reason): return "cannot connect to \(endpoint): \(reason)"
         case .transport(let m): return "no IPP response: \(m)"
         case .malformed(let m): return m
+        case .documentSource(let m): return "the document could not be read: \(m)"
         }
     }
 }
@@ -199,30 +202,45 @@ public final class IPPClient: @unchecked Sendable {
     /// Sends `request` with the contents of the file at `path` as its document, read and
     /// sent 64 KiB at a time (never held whole), and returns the decoded response.
     public func send(_ request: Message, documentFile path: String) throws(IPPClientError) -> Message {
+        let source: FileSource
+        do { source = try FileSource(path: path) } catch { throw .malformed("\(error)") }
+        return try send(request, document: source)
+    }
+
+    /// Sends `request` with a document read from `source` piece by piece: with a
+    /// Content-Length when the source knows its length, chunked otherwise. A source that
+    /// throws abandons the request mid-body (the connection is shut down, so the server
+    /// never sees the document's end) and raises `.documentSource`; the client is then
+    /// closed.
+    public func send(_ request: Message, document source: any DocumentSource) throws(IPPClientError) -> Message {
         let libcupsRequest: LibcupsMessage
         do { libcupsRequest = try LibcupsMessage.decode(request.encoded()).0 } catch {
             throw .malformed("libcups cannot read the request: \(error)")
         }
         guard let http else { throw .transport("connection closed") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .malformed("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { Glibc.close(fd) }
-        var info = stat()
-        fstat(fd, &info)
         cupsSetPasswordCB2(noPassword, nil)
         let resource = endpoint.resource
-        var status = cupsSendRequest(http, libcupsRequest.ipp, resource, ippLength(libcupsRequest.ipp) + Int(info.st_size))
+        // Length 0 is CUPS_LENGTH_VARIABLE: chunked transfer coding.
+        let length = source.length.map { ippLength(libcupsRequest.ipp) + $0 } ?? 0
+        var status = cupsSendRequest(http, libcupsRequest.ipp, resource, length)
         if status == HTTP_STATUS_CONTINUE {
-            var buffer = [CChar](repeating: 0, count: 1 << 16)
+            // Block-aligned, so a FileReader can read into it with O_DIRECT.
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.documentBufferSize, alignment: 4096)
+            defer { buffer.deallocate() }
             while true {
-                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
+                let n: Int
+                do { n = try source.read(into: buffer) } catch {
+                    httpShutdown(http)
+                    close()
+                    throw .documentSource("\(error)")
+                }
                 guard n > 0 else { break }
-                status = cupsWriteRequestData(http, buffer, n)
+                status = cupsWriteRequestData(http, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), n)
                 guard status == HTTP_STATUS_CONTINUE else { break } // answered early (e.g. busy)
             }
         }
         var response: OpaquePointer? = nil
+        // cupsGetResponse ends a chunked body (the zero-length chunk) before it reads.
         if status.rawValue <= HTTP_STATUS_CONTINUE.rawValue || status == HTTP_STATUS_OK {
             response = cupsGetResponse(http, resource)
         }
@@ -232,6 +250,9 @@ public final class IPPClient: @unchecked Sendable {
             throw .malformed("the response libcups read does not decode: \(error)")
         }
     }
+
+    /// Bytes read from a document source and written per call.
+    static let documentBufferSize = 1 << 20
 
     /// Why a blocking `connect()` to the host's first address fails, or nil if it succeeds.
     static func connectError(host: String, port: Int, timeout: Double) -> String? {

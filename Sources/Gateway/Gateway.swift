@@ -32,8 +32,9 @@ public final class Gateway: IPPHandler {
 
     /// Recovers after a restart, loads the printers and starts their workers.
     public func start() throws {
-        try recover()
+        let abandoned = try recover()
         try reloadPrinters()
+        cancelRemoteJobs(of: abandoned)
         // Printers added behind the server's back (the CLI writing the database) start
         // within a second even when no request comes.
         let watcher = Thread { [weak self] in
@@ -54,10 +55,13 @@ public final class Gateway: IPPHandler {
     }
 
     /// Jobs whose client never got successful-ok are dropped; jobs that were printing go back to the queue.
-    private func recover() throws {
-        for id in try store.discardUnacceptedJobs() {
-            log.info("recovery: dropped job \(id) (its document never finished arriving; the client was not answered)")
+    /// - Returns: the dropped jobs that their target had created already.
+    private func recover() throws -> [JobRecord] {
+        let discarded = try store.discardUnacceptedJobs()
+        for job in discarded {
+            log.info("recovery: dropped job \(job.id) (its document never finished arriving; the client was not answered)")
         }
+        let abandoned = discarded.filter { $0.targetJobID != 0 }
         for path in try store.removeOrphanSpoolFiles() {
             log.info("recovery: removed stray spool file \(path)")
         }
@@ -67,6 +71,24 @@ public final class Gateway: IPPHandler {
                 log.info("recovery: job \(job.id) requeued")
             }
         }
+        return abandoned
+    }
+
+    /// Cancels, in the background, the targets' jobs of jobs dropped at recovery (they
+    /// were forwarded while their document arrived). Those jobs can never print whole: a
+    /// target sees a document's end only once its job is accepted here. Cancelling frees
+    /// the device from waiting for the rest until its own time-out.
+    private func cancelRemoteJobs(of abandoned: [JobRecord]) {
+        let work = abandoned.compactMap { job in printer(named: job.printer).map { (job, $0.target) } }
+        guard !work.isEmpty else { return }
+        let thread = Thread { [log] in
+            for (job, target) in work {
+                let done = target.cancelRemoteJob(job.targetJobID, user: job.user)
+                log.info("recovery: job \(job.targetJobID) at \(target.uri) (for dropped job \(job.id)) \(done ? "canceled" : "could not be canceled")")
+            }
+        }
+        thread.name = "recovery: cancel abandoned jobs"
+        thread.start()
     }
 
     // MARK: Printers

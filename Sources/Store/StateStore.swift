@@ -440,12 +440,14 @@ public final class StateStore: Sendable {
     // MARK: - Recovery (at server startup only)
 
     /// Deletes every job whose document never finished arriving (the client was never
-    /// answered), with its spool files, recorded or not. Returns their ids.
+    /// answered), with its spool files, recorded or not. Returns them as they were (a
+    /// job forwarded while it arrived may have a job at its target to cancel).
     /// Call only at server startup, before accepting connections: it would discard
     /// Print-Jobs that are arriving right now.
     @discardableResult
-    public func discardUnacceptedJobs() throws -> [Int32] {
-        let ids = try unacceptedJobs().map(\.id)
+    public func discardUnacceptedJobs() throws -> [JobRecord] {
+        let discarded = try unacceptedJobs()
+        let ids = discarded.map(\.id)
         guard !ids.isEmpty else { return [] }
         for id in ids { try deleteJob(id: id) }
         let doomed = Set(ids)
@@ -454,7 +456,7 @@ public final class StateStore: Sendable {
                 unlink("\(spoolDirectory)/\(name)")
             }
         }
-        return ids
+        return discarded
     }
 
     /// Removes spool files (`job-<id>-<n>.doc`) that no document row refers to: left by a

@@ -20,7 +20,7 @@ enum CLI {
                                   decode/encode throughput against libcups
           bench load URI [--clients N] [--seconds S] [--op get-printer-attributes|print-job] [--file F] [--json]
                                   requests/s and latency of an IPP server
-          bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--json]
+          bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--empty DIR] [--json]
                                   a document straight to a printer and through an ippgate printer, side by side
           help                    this text
 

@@ -99,7 +99,7 @@ import Foundation
                     }
                 }
                 // At most the one job in flight is unaccepted; recovery removes it and any stray file.
-                let discarded = try store.discardUnacceptedJobs()
+                let discarded = try store.discardUnacceptedJobs().map(\.id)
                 #expect(discarded.count <= 1)
                 for id in discarded { #expect(!accepted.contains(id)) }
                 _ = try store.removeOrphanSpoolFiles()

@@ -21,6 +21,8 @@ final class JobEngine: Sendable {
     /// Seconds a Create-Job may wait for its documents (multiple-operation-time-out).
     let incomingTimeout: Int64 = 300
     private let workers = Mutex<[String: Worker]>([:])
+    /// Documents being forwarded while they arrive (registered by the IPP handlers).
+    let arriving = ArrivingDocuments()
 
     /// Seconds between re-reads of a printer's device attributes while it is idle.
     let refreshInterval: Double
@@ -91,7 +93,7 @@ final class JobEngine: Sendable {
             let open = openJobs(printer)
             printer.setQueuedJobCount(open.count)
             abandonStaleIncomingJobs(open)
-            guard !printer.isPaused, let job = open.first(where: JobLifecycle.isPrintable) else {
+            guard !printer.isPaused, let job = open.first(where: { isReady($0, on: printer) }) else {
                 if !worker.wait(seconds: min(1, refreshInterval)) { break }
                 continue
             }
@@ -117,21 +119,41 @@ final class JobEngine: Sendable {
         }
     }
 
+    /// Printable, or its one document is arriving and the target can take it as it comes.
+    private func isReady(_ job: JobRecord, on printer: Printer) -> Bool {
+        JobLifecycle.isPrintable(job)
+            || (JobLifecycle.isPrintableWhileArriving(job) && printer.target.deliversWhileArriving && arriving[job.id] != nil)
+    }
+
     private func process(_ job: JobRecord, on printer: Printer) -> DeliveryOutcome {
+        // Taken before the job is re-read: if the upload ends meanwhile, the document
+        // object still reads whole (or reports the failure).
+        let arrivingDocument = job.documentsComplete ? nil : arriving[job.id]
         do {
             let started = try jobs.update(job.id) { current throws(IPPError) in
-                JobLifecycle.isPrintable(current) ? JobLifecycle.startProcessing(current, at: clock.now()) : current
+                JobLifecycle.isPrintable(current) || (arrivingDocument != nil && JobLifecycle.isPrintableWhileArriving(current))
+                    ? JobLifecycle.startProcessing(current, at: clock.now()) : current
             }
             guard started.state == JobState.processing.rawValue else { return .completed }
             printer.setProcessing(true, message: "Printing job \(job.id).", at: clock.now())
             let documents = try jobs.store.documents(jobID: job.id)
             let attributes = (try? Message(decoding: started.attributes))?.groups.flatMap(\.attributes) ?? []
             var delivery = DeliveryJob(record: started, documents: documents, attributes: attributes)
+            // Recorded already if the upload finished between the two reads.
+            if documents.isEmpty { delivery.arriving = arrivingDocument }
             delivery.report = { [jobs] event in
                 _ = try? jobs.update(job.id) { current throws(IPPError) in JobLifecycle.apply(event, to: current) }
             }
             delivery.isCanceled = { [jobs] in (try? jobs.job(job.id))?.state == JobState.canceled.rawValue }
             let outcome = printer.target.deliver(delivery)
+            if let failure = delivery.arriving?.failure {
+                // The client's upload broke: the target gave up its job. A Print-Job is
+                // discarded by its handler; a Create-Job waits for its document again.
+                _ = try? jobs.update(job.id) { current throws(IPPError) in JobLifecycle.arrivalFailed(current) }
+                printer.setProcessing(false, at: clock.now())
+                log.info("job \(job.id) on \(printer.name): forwarding stopped, \(failure)")
+                return .completed
+            }
             if case .retry(let why) = outcome, why.hasPrefix("printer unreachable") {
                 printer.setTargetReasons(["offline-report"], message: why)
             } else {
@@ -146,7 +168,8 @@ final class JobEngine: Sendable {
                 jobs.forget(job.id)
                 // The record stays as history; the document is no longer needed
                 // (unless the server keeps documents).
-                if !keepDocuments { for d in documents { unlink(d.path) } }
+                // Re-read: a document forwarded while it arrived was recorded after `documents`.
+                if !keepDocuments { for d in (try? jobs.store.documents(jobID: job.id)) ?? documents { unlink(d.path) } }
             }
             return outcome
         } catch {

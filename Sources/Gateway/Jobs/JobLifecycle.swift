@@ -114,7 +114,7 @@ public enum JobLifecycle {
         guard job.state == JobState.processing.rawValue || job.state == JobState.processingStopped.rawValue else { return job }
         var j = job
         j.state = JobState.pending.rawValue
-        j.stateReasons = ["none"]
+        j.stateReasons = [j.documentsComplete ? "none" : "job-incoming"]
         j.stateMessage = "Requeued after restart."
         return j
     }
@@ -122,6 +122,24 @@ public enum JobLifecycle {
     /// Ready for the engine: pending, documents complete.
     public static func isPrintable(_ job: JobRecord) -> Bool {
         job.state == JobState.pending.rawValue && job.documentsComplete && job.accepted
+    }
+
+    /// Pending, and its only document is still arriving: a target that forwards while
+    /// the document arrives may start (the engine also checks there is such a document).
+    /// A Print-Job's job is not accepted yet; a Create-Job's waits for its document.
+    public static func isPrintableWhileArriving(_ job: JobRecord) -> Bool {
+        job.state == JobState.pending.rawValue && !job.documentsComplete
+    }
+
+    /// The document a target was forwarding while it arrived did not arrive whole: the
+    /// job goes back to waiting for it (a Create-Job's client may send it again).
+    public static func arrivalFailed(_ job: JobRecord) -> JobRecord {
+        guard job.state == JobState.processing.rawValue, !job.documentsComplete else { return job }
+        var j = job
+        j.state = JobState.pending.rawValue
+        j.stateReasons = ["job-incoming"]
+        j.stateMessage = ""
+        return j
     }
 
     public static func stateName(_ state: Int32) -> String { JobState(state).name ?? "state \(state)" }

@@ -75,18 +75,22 @@ extension Gateway {
         }
         var job = newJob(r, p, submission, accepted: false)
         job.id = try jobs.insert(job)
+        let document: SpooledDocument
         do {
-            let size = try spool(r, jobID: job.id, number: 1, format: submission.format, name: submission.documentName)
-            guard size > 0 else { throw IPPError(.clientErrorBadRequest, "Print-Job carried no document data") }
+            document = try spool(r, p, jobID: job.id, number: 1, format: submission.format, name: submission.documentName,
+                                 forwardWhileArriving: true)
+            guard document.size > 0 else { throw IPPError(.clientErrorBadRequest, "Print-Job carried no document data") }
         } catch {
             _ = try? store.deleteJob(id: job.id)
             throw error
         }
+        defer { document.release(engine) }
         job = try jobs.update(job.id) { current throws(IPPError) in
             var j = JobLifecycle.documentsComplete(current)
             j.accepted = true
             return j
         }
+        document.accepted(engine, job)
         engine.wake(p.name)
         log.info("job \(job.id) accepted on \(p.name) from \(job.user)@\(job.originatingHost)")
         response.addGroup(.job, jobResponseAttributes(job, p, r))
@@ -118,14 +122,18 @@ extension Gateway {
             return response.failing(error)
         }
         let number = Int32(try store.documents(jobID: id).count + 1)
-        let size = try spool(r, jobID: id, number: number, format: format, name: r.string("document-name") ?? "")
+        // A job's only document may be forwarded while it arrives.
+        let document = try spool(r, p, jobID: id, number: number, format: format, name: r.string("document-name") ?? "",
+                                 forwardWhileArriving: last && number == 1)
+        defer { document.release(engine) }
         jobs.touch(id, at: clock.now())
         let updated = try jobs.update(id) { current throws(IPPError) in
             guard !current.isTerminal else { throw IPPError(.clientErrorNotPossible, "job \(id) was \(JobLifecycle.stateName(current.state)) meanwhile") }
             return last ? JobLifecycle.documentsComplete(current) : current
         }
+        document.accepted(engine, updated)
         if last { engine.wake(p.name) }
-        log.info("job \(id): document \(number) received (\(size) bytes)\(last ? ", last" : "")")
+        log.info("job \(id): document \(number) received (\(document.size) bytes)\(last ? ", last" : "")")
         response.addGroup(.job, jobResponseAttributes(updated, p, r))
         return response
     }
@@ -165,28 +173,70 @@ extension Gateway {
             createdAt: clock.now(), attributes: template.encoded())
     }
 
-    /// Streams the request's document into the spool and records it, durably.
-    private func spool(_ r: Request, jobID: Int32, number: Int32, format: String, name: String) throws -> Int64 {
+    /// A document received into the spool and recorded. While it arrived it may have
+    /// been forwarded already (`arriving`); that forwarding sees its end only at `accepted`.
+    struct SpooledDocument {
+        var size: Int64
+        var path: String
+        var arriving: ArrivingDocument?
+
+        /// The job is durably accepted with this document: let the forwarding finish.
+        /// A job that ended meanwhile (the printer refused it) keeps no document.
+        func accepted(_ engine: JobEngine, _ job: JobRecord) {
+            arriving?.finish()
+            if job.isTerminal && !engine.keepDocuments { unlink(path) }
+        }
+
+        /// The handler is done: a forwarding not told `accepted` learns the upload failed.
+        func release(_ engine: JobEngine) {
+            guard let arriving else { return }
+            arriving.fail("the job was not accepted")
+            engine.arriving.remove(arriving.jobID)
+        }
+    }
+
+    /// Streams the request's document into the spool and records it, durably. With
+    /// `forwardWhileArriving`, a printer whose target can take it starts forwarding once
+    /// the first bytes are in (see ArrivingDocument); the caller then calls `accepted`
+    /// and `release` on the result. If this throws, any forwarding has been told.
+    private func spool(_ r: Request, _ p: Printer, jobID: Int32, number: Int32, format: String, name: String,
+                       forwardWhileArriving: Bool) throws -> SpooledDocument {
         let file = try store.createSpoolFile(jobID: jobID, number: number)
-        do {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-            defer { buffer.deallocate() }
-            while true {
-                let n = try r.ipp.document.read(into: buffer)
-                if n == 0 { break }
-                try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        var arriving: ArrivingDocument? = nil
+        if forwardWhileArriving && p.target.deliversWhileArriving {
+            let a = ArrivingDocument(jobID: jobID, format: format, path: file.path)
+            file.onChunkWritten = { [engine] chunk in
+                // Offered to the printer's worker once a first chunk is in the file: a
+                // short document is simply forwarded after it is accepted.
+                if a.add(chunk) {
+                    engine.arriving.add(a)
+                    engine.wake(p.name)
+                }
             }
+            arriving = a
+        }
+        do {
+            // Straight from the connection into the spool file's staging buffer.
+            while try file.append({ try r.ipp.document.read(into: $0) }) > 0 {}
             try file.commit()
+            arriving?.advance(to: file.size)
         } catch {
             file.abandon()
+            SpooledDocument(size: 0, path: file.path, arriving: arriving).release(engine)
             throw IPPError(.clientErrorBadRequest, "document data could not be read: \(error)")
         }
+        let spooled = SpooledDocument(size: file.size, path: file.path, arriving: arriving)
         if file.size > 0 {
-            try store.addDocument(DocumentRecord(jobID: jobID, number: number, format: format, name: name, path: file.path, size: file.size))
+            do {
+                try store.addDocument(DocumentRecord(jobID: jobID, number: number, format: format, name: name, path: file.path, size: file.size))
+            } catch {
+                spooled.release(engine)
+                throw error
+            }
         } else {
             unlink(file.path)
         }
-        return file.size
+        return spooled
     }
 
     /// The job attributes a job creation response carries (RFC 8011 §4.2.1.2).

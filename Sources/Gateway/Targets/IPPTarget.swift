@@ -87,16 +87,28 @@ public final class IPPTarget: Target, Sendable {
         deviceOperations.withLock { $0.isEmpty || $0.contains(IPP.Operation.createJob.rawValue) }
     }
 
+    /// One document to send: its format and a way to read it from its start.
+    private struct Outgoing {
+        var format: String
+        var open: () throws -> any DocumentSource
+    }
+
+    private func outgoing(_ job: DeliveryJob) -> [Outgoing] {
+        if let arriving = job.arriving { return [Outgoing(format: arriving.format, open: arriving.reader)] }
+        return job.documents.map { d in Outgoing(format: d.format, open: { try FileSource(path: d.path) }) }
+    }
+
     /// Create-Job, record the id, then Send-Document for each document. A device without
     /// Create-Job gets Print-Job (one document); its job id is then known only after the
     /// upload, so a crash during that upload can print the job twice.
     private func create(_ client: IPPClient, _ job: DeliveryJob) throws -> Int32 {
         let template = job.attributes.filter { PrinterDescription.jobTemplateNames.contains($0.name) }
+        let documents = outgoing(job)
         var operation = [Attribute("job-name", .name(job.record.name.isEmpty ? "job \(job.record.id)" : job.record.name))]
-        if job.documents.count == 1 { operation.append(Attribute("document-format", .mimeMediaType(job.documents[0].format))) }
-        if !deviceHasCreateJob && job.documents.count == 1 {
+        if documents.count == 1 { operation.append(Attribute("document-format", .mimeMediaType(documents[0].format))) }
+        if !deviceHasCreateJob && documents.count == 1 {
             let response = try sendRetryingBusy(client, request(.printJob, user: job.record.user, extra: operation, job: template),
-                                                file: job.documents[0].path)
+                                                document: documents[0], job: job, remoteID: nil)
             guard let id = response.groups.first(where: { $0.tag == .job })?["job-id"]?.firstValue?.integerValue else {
                 throw OutcomeError(outcome: .aborted("the printer created no job-id"))
             }
@@ -109,19 +121,29 @@ public final class IPPTarget: Target, Sendable {
         }
         let jobURI = response.groups.first { $0.tag == .job }?["job-uri"]?.firstValue?.stringValue ?? ""
         job.report(.created(id: id, uri: jobURI))
-        for (i, document) in job.documents.enumerated() {
-            let last = i == job.documents.count - 1
+        for (i, document) in documents.enumerated() {
+            let last = i == documents.count - 1
             let sendRequest = request(.sendDocument, user: job.record.user, extra: [
                 Attribute("job-id", .integer(id)),
                 Attribute("document-format", .mimeMediaType(document.format)),
                 Attribute("last-document", .boolean(last)),
             ])
-            _ = try sendRetryingBusy(client, sendRequest, file: document.path)
+            _ = try sendRetryingBusy(client, sendRequest, document: document, job: job, remoteID: id)
         }
-        if job.documents.isEmpty {
+        if documents.isEmpty {
             _ = try send(client, request(.closeJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
         }
         return id
+    }
+
+    public var deliversWhileArriving: Bool { true }
+
+    public func cancelRemoteJob(_ id: Int32, user: String) -> Bool {
+        guard let client = try? IPPClient(uri: uri, connectTimeout: 3, timeout: 10),
+              let response = try? client.send(request(.cancelJob, user: user, extra: [Attribute("job-id", .integer(id))]))
+        else { return false }
+        // Already ended or gone there is as good as canceled.
+        return response.status.isSuccess || response.status == .clientErrorNotPossible || response.status == .clientErrorNotFound
     }
 
     /// Follows the job at the device until it ends, mirroring its state; cancels it there
@@ -214,12 +236,24 @@ public final class IPPTarget: Target, Sendable {
         throw OutcomeError(outcome: .aborted("the printer refused the job: \(text)"))
     }
 
-    /// Send-Document waits out a busy printer a few times: the job exists there already.
-    private func sendRetryingBusy(_ client: IPPClient, _ message: Message, file: String) throws -> Message {
+    /// Sends a request with a document, waiting out a busy printer a few times (after
+    /// Create-Job the job exists there already). A document that stops arriving (its
+    /// client's upload broke) abandons the request unfinished and cancels the job there.
+    private func sendRetryingBusy(_ client: IPPClient, _ message: Message, document: Outgoing,
+                                  job: DeliveryJob, remoteID: Int32?) throws -> Message {
         var delay = 0.2
         for _ in 0..<20 {
             let response: Message
-            do { response = try client.send(message, documentFile: file) } catch {
+            do {
+                let source = try document.open()
+                response = try client.send(message, document: source)
+            } catch IPPClientError.documentSource(let why) {
+                if let remoteID { _ = cancelRemoteJob(remoteID, user: job.record.user) }
+                throw OutcomeError(outcome: .retry("the document stopped arriving: \(why)"))
+            } catch let error as SourceError {
+                if let remoteID { _ = cancelRemoteJob(remoteID, user: job.record.user) }
+                throw OutcomeError(outcome: .retry("the document cannot be read: \(error)"))
+            } catch {
                 throw OutcomeError(outcome: .retry("printer unreachable while sending a document: \(error)"))
             }
             if response.status == .serverErrorBusy {

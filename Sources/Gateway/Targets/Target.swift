@@ -143,6 +143,9 @@ public struct DeliveryJob: Sendable {
     public var report: @Sendable (DeliveryEvent) -> Void = { _ in }
     /// True once the job has been canceled at ippgate: the target cancels its own job.
     public var isCanceled: @Sendable () -> Bool = { false }
+    /// The job's one document while it is still arriving (only for a target that
+    /// `deliversWhileArriving`); `documents` is then empty. Read it with `reader()`.
+    public var arriving: ArrivingDocument? = nil
 
     public init(record: JobRecord, documents: [DocumentRecord], attributes: [Attribute]) {
         self.record = record
@@ -195,11 +198,18 @@ public protocol Target: Sendable {
     func supplies() -> [Supply]
     /// Re-reads what the device can do. Returns false if it could not be asked.
     func refresh() -> Bool
+    /// Whether `deliver` can take a document that is still arriving (`DeliveryJob.arriving`).
+    var deliversWhileArriving: Bool { get }
+    /// Cancels a job the target created for a delivery that was given up (after a
+    /// restart: its client's upload never finished). Best effort; false if it failed.
+    func cancelRemoteJob(_ id: Int32, user: String) -> Bool
 }
 
 extension Target {
     public func supplies() -> [Supply] { [] }
     public func refresh() -> Bool { false }
+    public var deliversWhileArriving: Bool { false }
+    public func cancelRemoteJob(_ id: Int32, user: String) -> Bool { true }
 }
 
 public enum TargetError: Error, CustomStringConvertible {

@@ -3,33 +3,40 @@ import Dispatch
 import Foundation
 import IPP
 
-/// `ippgate bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--json]`
+/// `ippgate bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--empty DIR] [--json]`
 ///
 /// Sends the file with Print-Job straight to the printer, then through an ippgate printer
 /// that forwards to it, each time until the job is completed (at the printer, or at ippgate,
 /// which completes only when the printer has), and reports both with the ratio. With
-/// --gateway-pid it also reports the gateway's peak resident memory (VmHWM).
+/// --gateway-pid it also reports the gateway's peak resident memory (VmHWM). Each send
+/// starts after sync(2), so that no run pays for writing back what the one before wrote.
+/// --empty DIR removes the files in DIR (the printer's spool) before each send:
+/// ippeveprinter keeps every document it receives, and a filling disk slows later runs.
 enum BenchForwardCommand {
-    static let usage = "usage: ippgate bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--json]"
+    static let usage = "usage: ippgate bench forward --printer URI --via URI --file F [--format MIME] [--runs N] [--gateway-pid PID] [--empty DIR] [--json]"
 
     static func run(_ args: [String]) throws -> Int32 {
-        let o = try Options(args, valued: ["--printer", "--via", "--file", "--format", "--runs", "--gateway-pid"], switches: ["--json"])
+        let o = try Options(args, valued: ["--printer", "--via", "--file", "--format", "--runs", "--gateway-pid", "--empty"], switches: ["--json"])
         guard let printer = o.values["--printer"], let via = o.values["--via"], let file = o.values["--file"], o.positionals.isEmpty else {
             throw UsageError(usage)
         }
         guard FileManager.default.isReadableFile(atPath: file) else { throw UsageError("cannot read \(file)") }
         let format = o.values["--format"] ?? "application/octet-stream"
-        let runs = Int(o.values["--runs"] ?? "3") ?? 3
+        let runs = Int(o.values["--runs"] ?? "5") ?? 5
         let json = o.switches.contains("--json")
         signal(SIGPIPE, SIG_IGN)
 
+        let empty = o.values["--empty"]
         var direct: [Double] = [], gateway: [Double] = []
         for i in 1...max(1, runs) {
             stderr("run \(i): direct…")
+            emptyDirectory(empty)
             direct.append(try timedPrint(file, format: format, to: printer))
             stderr("run \(i): through ippgate…")
+            emptyDirectory(empty)
             gateway.append(try timedPrint(file, format: format, to: via))
         }
+        emptyDirectory(empty)
         let d = median(direct), g = median(gateway)
         var rss: Double? = nil
         if let pid = o.values["--gateway-pid"], let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
@@ -54,6 +61,7 @@ enum BenchForwardCommand {
 
     /// Print-Job of the file, then polls the job until it is completed. Milliseconds.
     static func timedPrint(_ file: String, format: String, to uri: String) throws -> Double {
+        sync()
         let start = DispatchTime.now().uptimeNanoseconds
         let client = try IPPClient(uri: uri, connectTimeout: 5, timeout: 120)
         var m = request(.printJob, uri)
@@ -72,6 +80,16 @@ enum BenchForwardCommand {
             usleep(2_000)
         }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+    }
+
+    /// Removes the regular files directly in `dir`.
+    static func emptyDirectory(_ dir: String?) {
+        guard let dir, let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names {
+            let path = (dir as NSString).appendingPathComponent(name)
+            var info = stat()
+            if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { unlink(path) }
+        }
     }
 
     static func request(_ op: IPP.Operation, _ uri: String) -> Message {

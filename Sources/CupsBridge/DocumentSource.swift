@@ -1,0 +1,89 @@
+import Glibc
+
+/// Where a request's document comes from, read piece by piece so that it is never held
+/// whole (`IPPClient.send(_:document:)`).
+public protocol DocumentSource: AnyObject {
+    /// The length in bytes if it is known before sending (sent as Content-Length);
+    /// nil sends the document chunked.
+    var length: Int? { get }
+    /// Fills the front of `buffer`; returns how many bytes, 0 at the end. Throws when the
+    /// document cannot be had whole: the request is then abandoned before its end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// A file, read from its start.
+public final class FileSource: DocumentSource {
+    public let length: Int?
+    private let file: FileReader
+    private var offset: Int64 = 0
+
+    public init(path: String) throws {
+        file = try FileReader(path: path)
+        length = Int(file.size)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try file.read(into: buffer, at: offset, limit: buffer.count)
+        offset += Int64(n)
+        return n
+    }
+}
+
+/// Reads a file by offset, with O_DIRECT where the offset, the length and the buffer's
+/// address are block-aligned, through the page cache otherwise. Spool files are written
+/// with O_DIRECT and read once: reading them into the page cache would cost the copying
+/// that writing them without it saved (see `SpoolFile`).
+public final class FileReader {
+    public let path: String
+    private let fd: Int32
+    private let directFD: Int32
+    static let alignment = 4096
+
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SourceError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        self.path = path
+        self.fd = fd
+        self.directFD = Self.oDirect == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC | Self.oDirect)
+    }
+
+    deinit {
+        close(fd)
+        if directFD >= 0 { close(directFD) }
+    }
+
+    /// The file's current size.
+    public var size: Int64 {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? Int64(info.st_size) : 0
+    }
+
+    /// Reads up to `limit` bytes (at most `buffer.count`) at `offset`; 0 at the end.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, limit: Int) throws -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        let limit = min(limit, buffer.count)
+        let whole = limit - limit % Self.alignment
+        let aligned = directFD >= 0 && whole > 0 && offset % Int64(Self.alignment) == 0
+            && Int(bitPattern: base) % Self.alignment == 0
+        while true {
+            let n = aligned ? pread(directFD, base, whole, off_t(offset)) : pread(fd, base, limit, off_t(offset))
+            if n >= 0 { return n }
+            if errno != EINTR { throw SourceError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    /// O_DIRECT (Glibc's module map hides it behind _GNU_SOURCE); its value is per architecture.
+    #if os(Linux) && arch(x86_64)
+    static let oDirect: Int32 = 0o40000
+    #elseif os(Linux) && (arch(arm64) || arch(arm))
+    static let oDirect: Int32 = 0o200000
+    #else
+    static let oDirect: Int32 = 0
+    #endif
+}
+
+/// Why a document source failed.
+public struct SourceError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

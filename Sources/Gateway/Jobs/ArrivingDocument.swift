@@ -1,0 +1,140 @@
+import CupsBridge
+import Foundation
+import Store
+import Synchronization
+
+/// A job's only document while it is still arriving from its client, so that a target
+/// can forward it as it arrives ("cut-through") instead of after the last byte.
+///
+/// The connection thread writes the spool file a chunk at a time (`SpoolFile`) and hands
+/// each written chunk here (`add`); the last few stay in memory, so a reader keeping up
+/// takes them from memory and one that falls behind reads the file. After `commit` the
+/// thread calls `advance` for the tail; once the job is accepted, `finish`; if the upload
+/// breaks, `fail`. A reader never runs ahead of what was written and sees the document's
+/// end only after `finish`: a target cannot complete a job, and the printer cannot have
+/// the whole document, before ippgate has durably accepted it.
+public final class ArrivingDocument: @unchecked Sendable {
+    // Invariant: `written`, `window` and `end` are read and written only under `condition`.
+    public let jobID: Int32
+    public let format: String
+    public let path: String
+    private let condition = NSCondition()
+    private var written: Int64 = 0
+    /// The most recent chunks, in order; at most `windowChunks`.
+    private var window: [SpoolChunk] = []
+    private var end: End? = nil
+
+    /// Chunks kept in memory per document (1 MiB each).
+    static let windowChunks = 8
+
+    private enum End { case finished, failed(String) }
+
+    init(jobID: Int32, format: String, path: String) {
+        self.jobID = jobID
+        self.format = format
+        self.path = path
+    }
+
+    /// A chunk is in the file. Returns true for the first one.
+    @discardableResult
+    func add(_ chunk: SpoolChunk) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        window.append(chunk)
+        if window.count > Self.windowChunks { window.removeFirst() }
+        written = max(written, chunk.end)
+        condition.broadcast()
+        return window.count == 1 && chunk.offset == 0
+    }
+
+    /// `total` bytes are in the file now.
+    func advance(to total: Int64) {
+        condition.lock()
+        if total > written { written = total; condition.broadcast() }
+        condition.unlock()
+    }
+
+    func finish() { settle(.finished) }
+
+    func fail(_ why: String) { settle(.failed(why)) }
+
+    private func settle(_ outcome: End) {
+        condition.lock()
+        if end == nil { end = outcome }
+        window = []
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Why the upload broke; nil while it goes on and after it finished.
+    public var failure: String? {
+        condition.lock(); defer { condition.unlock() }
+        if case .failed(let why) = end { return why }
+        return nil
+    }
+
+    /// Where the bytes at `offset` can be read from.
+    fileprivate enum Piece {
+        case end
+        case memory(SpoolChunk)
+        /// The file, up to this offset.
+        case file(upTo: Int64)
+    }
+
+    /// Blocks until there are bytes beyond `offset` or the document has ended.
+    fileprivate func piece(at offset: Int64) throws -> Piece {
+        condition.lock(); defer { condition.unlock() }
+        while true {
+            if case .failed(let why) = end { throw SourceError("the client's upload broke: \(why)") }
+            if written > offset {
+                if let chunk = window.first(where: { $0.offset <= offset && offset < $0.end }) { return .memory(chunk) }
+                let windowStart = window.first?.offset ?? written
+                return .file(upTo: offset < windowStart ? windowStart : written)
+            }
+            if case .finished = end { return .end }
+            condition.wait()
+        }
+    }
+
+    /// A reader from the start of the document (each delivery attempt takes a new one).
+    public func reader() throws -> any DocumentSource { try Reader(self) }
+
+    private final class Reader: DocumentSource {
+        let length: Int? = nil
+        let document: ArrivingDocument
+        let file: FileReader
+        var offset: Int64 = 0
+
+        init(_ document: ArrivingDocument) throws {
+            self.document = document
+            self.file = try FileReader(path: document.path)
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            let n: Int
+            switch try document.piece(at: offset) {
+            case .end:
+                return 0
+            case .memory(let chunk):
+                // Chunks are immutable once added: copied without the lock.
+                let start = Int(offset - chunk.offset)
+                n = min(buffer.count, chunk.count - start)
+                buffer.baseAddress!.copyMemory(from: chunk.bytes.baseAddress! + start, byteCount: n)
+            case .file(let limit):
+                n = try file.read(into: buffer, at: offset, limit: Int(min(limit - offset, Int64(buffer.count))))
+                if n == 0 { throw SourceError("\(document.path) is shorter than what was written") }
+            }
+            offset += Int64(n)
+            return n
+        }
+    }
+}
+
+/// The documents being forwarded while they arrive, by job id.
+final class ArrivingDocuments: Sendable {
+    private let table = Mutex<[Int32: ArrivingDocument]>([:])
+
+    func add(_ d: ArrivingDocument) { table.withLock { $0[d.jobID] = d } }
+    func remove(_ jobID: Int32) { table.withLock { $0[jobID] = nil } }
+    subscript(jobID: Int32) -> ArrivingDocument? { table.withLock { $0[jobID] } }
+}
