@@ -41,7 +41,7 @@ let package = Package(
         // Starts HTTPServer on 127.0.0.1 and talks to it with libcups and raw sockets.
         .testTarget(name: "TransportTests", dependencies: ["Transport", "IPP", "CCups", "TestSupport"]),
         // Runs the built binary: `swift build` makes it before the tests run.
-        .testTarget(name: "GatewayUnitTests", dependencies: ["Gateway", "Store", "IPP", "TestSupport"]),
+        .testTarget(name: "GatewayUnitTests", dependencies: ["Gateway", "Store", "IPP", "TestSupport", "Transport", "CupsBridge"]),
         // Real peers: the ippgate binary, lp/lpstat, ipptool.
         .testTarget(name: "GatewayTests", dependencies: ["IPP", "CupsBridge", "TestSupport", "ippgate"]),
         .testTarget(name: "CLITests", dependencies: ["IPP", "TestSupport", "ippgate"]),

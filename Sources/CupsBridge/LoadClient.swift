@@ -202,8 +202,8 @@ public final class IPPClient: @unchecked Sendable {
     /// Sends `request` with the contents of the file at `path` as its document, read and
     /// sent 64 KiB at a time (never held whole), and returns the decoded response.
     public func send(_ request: Message, documentFile path: String) throws(IPPClientError) -> Message {
-        let source: FileSource
-        do { source = try FileSource(path: path) } catch { throw .malformed("\(error)") }
+        let source: FileDocument
+        do { source = try FileDocument(path: path) } catch { throw .malformed("\(error)") }
         return try send(request, document: source)
     }
 
@@ -212,7 +212,7 @@ public final class IPPClient: @unchecked Sendable {
     /// throws abandons the request mid-body (the connection is shut down, so the server
     /// never sees the document's end) and raises `.documentSource`; the client is then
     /// closed.
-    public func send(_ request: Message, document source: any DocumentSource) throws(IPPClientError) -> Message {
+    public func send(_ request: Message, document source: any OutgoingDocument) throws(IPPClientError) -> Message {
         let libcupsRequest: LibcupsMessage
         do { libcupsRequest = try LibcupsMessage.decode(request.encoded()).0 } catch {
             throw .malformed("libcups cannot read the request: \(error)")

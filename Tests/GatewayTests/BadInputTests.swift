@@ -94,60 +94,10 @@ import TestSupport
 
     /// POSTs raw bytes and returns the IPP status and status-message of the answer.
     func rawPost(_ body: [UInt8]) throws -> (status: UInt16, text: String) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(server.port).bigEndian
-        let ok = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(ok == 0)
-        let head = "POST /ipp/print/default HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nContent-Type: application/ipp\r\nContent-Length: \(body.count)\r\n\r\n"
-        let request = Array(head.utf8) + body
-        var sent = 0
-        while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { break } // the server may stop reading an oversized request and answer early
-            sent += n
-        }
-        var reply: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { break }
-            reply += buffer[..<n]
-            if let r = parse(reply) { return r }
-        }
-        throw Peers.Failure("no complete IPP answer: \(String(decoding: reply, as: UTF8.self))")
-    }
-
-    func parse(_ reply: [UInt8]) -> (status: UInt16, text: String)? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = (0..<max(0, reply.count - 3)).first(where: { Array(reply[$0..<$0 + 4]) == separator }) else { return nil }
-        let header = String(decoding: reply[..<end], as: UTF8.self).lowercased()
-        var body = Array(reply[(end + 4)...])
-        if header.contains("transfer-encoding: chunked") {
-            var out: [UInt8] = []
-            var i = 0
-            while let nl = body[i...].firstIndex(of: 10) {
-                let sizeLine = String(decoding: body[i..<nl], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                guard let size = Int(sizeLine, radix: 16) else { return nil }
-                if size == 0 { break }
-                guard nl + 1 + size <= body.count else { return nil }
-                out += body[(nl + 1)..<(nl + 1 + size)]
-                i = nl + 1 + size + 2
-                guard i <= body.count else { return nil }
-            }
-            body = out
-        } else if let lengthLine = header.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-                  let length = Int(lengthLine.dropFirst(15).trimmingCharacters(in: .whitespaces)) {
-            guard body.count >= length else { return nil }
-        }
-        guard let m = try? Message.decode(body).message else { return nil }
+        let connection = try RawHTTPConnection(port: server.port)
+        connection.post("/ipp/print/default", contentLength: body.count)
+        connection.send(body) // the server may stop reading an oversized request and answer early
+        let m = try connection.readIPPReply()
         return (m.code, m.statusMessage)
     }
 }

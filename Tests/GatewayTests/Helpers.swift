@@ -67,3 +67,94 @@ enum Documents {
         return path
     }
 }
+
+/// One HTTP/1.1 connection on a plain socket, for requests no IPP client sends:
+/// malformed, oversized, or a document sent in pieces with pauses between them.
+final class RawHTTPConnection {
+    private var fd: Int32
+    let port: Int
+
+    init(port: Int, timeout: Int = 10) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.port = port
+        var tv = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else {
+            close(fd)
+            throw Peers.Failure("cannot connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// The request line and headers of a POST of `contentLength` bytes of IPP.
+    func post(_ resource: String, contentLength: Int) {
+        send(Array("POST \(resource) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/ipp\r\nContent-Length: \(contentLength)\r\n\r\n".utf8))
+    }
+
+    /// Sends all of `bytes`; false if the peer stopped reading or went away.
+    @discardableResult
+    func send(_ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
+    }
+
+    /// Drops the connection mid-request (a client that crashed or lost its network).
+    func drop() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0) // RST, as a dead peer's kernel would
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(fd)
+        fd = -1
+    }
+
+    /// Reads the HTTP response and decodes its IPP body.
+    func readIPPReply() throws -> Message {
+        var reply: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            reply += buffer[..<n]
+            if let m = Self.parse(reply) { return m }
+        }
+        throw Peers.Failure("no complete IPP answer: \(String(decoding: reply, as: UTF8.self))")
+    }
+
+    /// The IPP message in a complete HTTP response (plain or chunked), nil if incomplete.
+    static func parse(_ reply: [UInt8]) -> Message? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = (0..<max(0, reply.count - 3)).first(where: { Array(reply[$0..<$0 + 4]) == separator }) else { return nil }
+        let header = String(decoding: reply[..<end], as: UTF8.self).lowercased()
+        var body = Array(reply[(end + 4)...])
+        if header.contains("transfer-encoding: chunked") {
+            var out: [UInt8] = []
+            var i = 0
+            while let nl = body[i...].firstIndex(of: 10) {
+                let sizeLine = String(decoding: body[i..<nl], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard let size = Int(sizeLine, radix: 16) else { return nil }
+                if size == 0 { break }
+                guard nl + 1 + size <= body.count else { return nil }
+                out += body[(nl + 1)..<(nl + 1 + size)]
+                i = nl + 1 + size + 2
+                guard i <= body.count else { return nil }
+            }
+            body = out
+        } else if let lengthLine = header.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                  let length = Int(lengthLine.dropFirst(15).trimmingCharacters(in: .whitespaces)) {
+            guard body.count >= length else { return nil }
+        }
+        return try? Message.decode(body).message
+    }
+}

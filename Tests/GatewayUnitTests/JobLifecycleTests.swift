@@ -59,4 +59,28 @@ import Testing
         let done = JobLifecycle.finish(processing, outcome: .completed, at: 160)
         #expect(JobLifecycle.requeueAfterRestart(done) == done)
     }
+
+    @Test func aJobWhoseDocumentArrivesMayStartAndGoesBackIfItBreaks() {
+        // Print-Job while its document arrives: not accepted, documents incomplete.
+        var arriving = job
+        arriving.accepted = false
+        #expect(JobLifecycle.isPrintableWhileArriving(arriving))
+        #expect(!JobLifecycle.isPrintable(arriving))
+        #expect(!JobLifecycle.isPrintableWhileArriving(JobLifecycle.documentsComplete(job)))
+        #expect(!JobLifecycle.isPrintableWhileArriving(try! JobLifecycle.hold(arriving)))
+        let started = JobLifecycle.startProcessing(arriving, at: 120)
+        let back = JobLifecycle.arrivalFailed(started)
+        #expect(back.state == JobState.pending.rawValue)
+        #expect(back.stateReasons == ["job-incoming"])
+        // A job that ended meanwhile stays ended.
+        let canceled = try! JobLifecycle.cancel(started, at: 130, by: "u")
+        #expect(JobLifecycle.arrivalFailed(canceled) == canceled)
+    }
+
+    @Test func restartRequeuesAJobStillWaitingForItsDocumentAsIncoming() {
+        let processing = JobLifecycle.startProcessing(job, at: 150)   // Create-Job, document arriving
+        #expect(JobLifecycle.requeueAfterRestart(processing).stateReasons == ["job-incoming"])
+        let complete = JobLifecycle.startProcessing(JobLifecycle.documentsComplete(job), at: 150)
+        #expect(JobLifecycle.requeueAfterRestart(complete).stateReasons == ["none"])
+    }
 }

@@ -133,4 +133,70 @@ import Foundation
         #expect(StateStore.parseSpoolName("job-x-1.doc") == nil)
         #expect(StateStore.parseSpoolName("other") == nil)
     }
+
+    /// Several chunks, a tail, and the chunks handed over as they are written.
+    @Test func largeDocumentIsWrittenInChunksAndHandedOver() throws {
+        try withTemporaryDirectory { dir in
+            let store = try StateStore(directory: dir)
+            let id = try store.insertJob(makeJob(accepted: false))
+            let file = try store.createSpoolFile(jobID: id, number: 1)
+            let chunks = ChunkLog()
+            file.onChunkWritten = { chunk in
+                let bytes = [UInt8](UnsafeRawBufferPointer(rebasing: chunk.bytes[0..<chunk.count]))
+                chunks.add(chunk.offset, bytes)
+            }
+            let size = 3 * SpoolFile.stagingSize + 4321
+            let expected = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 13) }
+            var at = 0
+            while at < size {   // uneven pieces, as a network delivers them
+                let n = min(size - at, 70_001)
+                _ = try file.append { free in
+                    let m = min(n, free.count)
+                    expected[at..<at + m].withUnsafeBytes { free.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: m) }
+                    return m
+                }
+                at = Int(file.size)
+            }
+            try file.commit()
+            #expect(FileManager.default.contents(atPath: file.path).map { [UInt8]($0) } == expected)
+            let handed = chunks.all
+            #expect(handed.map(\.0) == [0, Int64(SpoolFile.stagingSize), Int64(2 * SpoolFile.stagingSize)])
+            #expect(handed.flatMap(\.1) == Array(expected[0..<(3 * SpoolFile.stagingSize)]))
+        }
+    }
+
+    /// A file system without O_DIRECT (tmpfs) gets ordinary writes.
+    @Test func spoolOnTmpfsWorks() throws {
+        guard access("/dev/shm", W_OK) == 0 else { return }
+        var template = Array("/dev/shm/ippgate-store-XXXXXX".utf8CString)
+        let dir = String(cString: try #require(mkdtemp(&template)))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try StateStore(directory: dir)
+        let id = try store.insertJob(makeJob(accepted: false))
+        let file = try store.createSpoolFile(jobID: id, number: 1)
+        let bytes = (0..<(SpoolFile.stagingSize + 99)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        try file.write(bytes)
+        try file.commit()
+        #expect(FileManager.default.contents(atPath: file.path).map { [UInt8]($0) } == bytes)
+    }
+
+    @Test func abandonWhileChunksAreBeingWrittenRemovesTheFile() throws {
+        try withTemporaryDirectory { dir in
+            let store = try StateStore(directory: dir)
+            let id = try store.insertJob(makeJob(accepted: false))
+            let file = try store.createSpoolFile(jobID: id, number: 1)
+            try file.write([UInt8](repeating: 0x5A, count: 5 * SpoolFile.stagingSize))
+            file.abandon()
+            #expect(!fileExists(file.path))
+            #expect(throws: StoreError.self) { try file.write([1]) }
+        }
+    }
+}
+
+/// The chunks a spool file handed over, in order (filled on its writer thread).
+final class ChunkLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [(Int64, [UInt8])] = []
+    func add(_ offset: Int64, _ bytes: [UInt8]) { lock.lock(); list.append((offset, bytes)); lock.unlock() }
+    var all: [(Int64, [UInt8])] { lock.lock(); defer { lock.unlock() }; return list }
 }

@@ -97,9 +97,9 @@ public final class ArrivingDocument: @unchecked Sendable {
     }
 
     /// A reader from the start of the document (each delivery attempt takes a new one).
-    public func reader() throws -> any DocumentSource { try Reader(self) }
+    public func reader() throws -> any OutgoingDocument { try Reader(self) }
 
-    private final class Reader: DocumentSource {
+    private final class Reader: OutgoingDocument {
         let length: Int? = nil
         let document: ArrivingDocument
         let file: FileReader

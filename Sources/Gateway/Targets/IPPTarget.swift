@@ -90,12 +90,12 @@ public final class IPPTarget: Target, Sendable {
     /// One document to send: its format and a way to read it from its start.
     private struct Outgoing {
         var format: String
-        var open: () throws -> any DocumentSource
+        var open: () throws -> any OutgoingDocument
     }
 
     private func outgoing(_ job: DeliveryJob) -> [Outgoing] {
         if let arriving = job.arriving { return [Outgoing(format: arriving.format, open: arriving.reader)] }
-        return job.documents.map { d in Outgoing(format: d.format, open: { try FileSource(path: d.path) }) }
+        return job.documents.map { d in Outgoing(format: d.format, open: { try FileDocument(path: d.path) }) }
     }
 
     /// Create-Job, record the id, then Send-Document for each document. A device without

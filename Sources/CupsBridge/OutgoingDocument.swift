@@ -2,7 +2,7 @@ import Glibc
 
 /// Where a request's document comes from, read piece by piece so that it is never held
 /// whole (`IPPClient.send(_:document:)`).
-public protocol DocumentSource: AnyObject {
+public protocol OutgoingDocument: AnyObject {
     /// The length in bytes if it is known before sending (sent as Content-Length);
     /// nil sends the document chunked.
     var length: Int? { get }
@@ -12,7 +12,7 @@ public protocol DocumentSource: AnyObject {
 }
 
 /// A file, read from its start.
-public final class FileSource: DocumentSource {
+public final class FileDocument: OutgoingDocument {
     public let length: Int?
     private let file: FileReader
     private var offset: Int64 = 0

@@ -1,0 +1,192 @@
+import CupsBridge
+import Foundation
+@testable import Gateway
+import IPP
+import Store
+import Synchronization
+import Testing
+import TestSupport
+import Transport
+
+/// A device that does not list Create-Job: it takes Print-Job only and keeps, per
+/// request, the operation, the document and whether the document arrived whole.
+final class PrintJobOnlyDevice: IPPHandler, Sendable {
+    struct Received: Sendable { var operation: UInt16; var document: [UInt8]; var whole: Bool }
+    let received = Mutex<[Received]>([])
+    private var server: HTTPServer? { serverBox.withLock { $0 } }
+    private let serverBox = Mutex<HTTPServer?>(nil)
+
+    var uri: String {
+        guard case .tcp(_, let port) = server?.boundAddresses.first else { return "" }
+        return "ipp://127.0.0.1:\(port)/ipp/print"
+    }
+
+    func start() throws {
+        let s = HTTPServer(listen: [.tcp(host: "127.0.0.1", port: 0)], limits: ServerLimits(), handler: self, log: { _ in })
+        try s.start()
+        serverBox.withLock { $0 = s }
+    }
+
+    func stop() { server?.stop() }
+
+    var printJobs: [Received] { received.withLock { $0.filter { $0.operation == IPP.Operation.printJob.rawValue } } }
+
+    func handle(_ request: IPPRequest) -> IPPResponse {
+        var document: [UInt8] = []
+        var whole = true
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            guard let n = try? request.document.read(into: buffer) else { whole = false; break }
+            if n == 0 { break }
+            document += buffer[0..<n]
+        }
+        let operation = request.message.code
+        received.withLock { $0.append(Received(operation: operation, document: document, whole: whole)) }
+        var response = Message(status: .successfulOk, requestID: request.message.requestID)
+        response.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
+        response.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        switch IPP.Operation(rawValue: operation) {
+        case .getPrinterAttributes:
+            let operations: [IPP.Operation] = [.printJob, .validateJob, .cancelJob, .getJobAttributes, .getJobs, .getPrinterAttributes]
+            response.groups.append(AttributeGroup(tag: .printer, attributes: [
+                Attribute("operations-supported", operations.map { .enum(Int32($0.rawValue)) }),
+                Attribute("document-format-supported", [.mimeMediaType("application/pdf"), .mimeMediaType("application/octet-stream")]),
+                Attribute("printer-make-and-model", .text("Print-Job Only Printer")),
+            ]))
+        case .printJob:
+            response.groups.append(AttributeGroup(tag: .job, attributes: [
+                Attribute("job-id", .integer(7)),
+                Attribute("job-uri", .uri("ipp://127.0.0.1/ipp/print/7")),
+                Attribute("job-state", .enum(JobState.pending.rawValue)),
+            ]))
+        case .getJobAttributes:
+            response.groups.append(AttributeGroup(tag: .job, attributes: [
+                Attribute("job-state", .enum(JobState.completed.rawValue)),
+                Attribute("job-state-reasons", .keyword("job-completed-successfully")),
+            ]))
+        default:
+            response = Message(status: .serverErrorOperationNotSupported, requestID: request.message.requestID)
+            response.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
+            response.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        }
+        return IPPResponse(message: response)
+    }
+}
+
+@Suite(.serialized) struct IPPTargetTests {
+    static func bytes(_ count: Int, seed: UInt64) -> [UInt8] {
+        var rng = SplitMix64(state: seed)
+        return (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+    }
+
+    final class Events: Sendable { let list = Mutex<[DeliveryEvent]>([]) }
+
+    func job(_ documents: [DocumentRecord] = []) -> (DeliveryJob, Events) {
+        let events = Events()
+        let record = JobRecord(id: 1, printer: "p", uuid: "urn:uuid:00000000-0000-0000-0000-000000000001", name: "t", user: "tester")
+        var delivery = DeliveryJob(record: record, documents: documents, attributes: [])
+        delivery.report = { e in events.list.withLock { $0.append(e) } }
+        return (delivery, events)
+    }
+
+    @Test func aDeviceWithoutCreateJobGetsPrintJob() throws {
+        let device = PrintJobOnlyDevice()
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        #expect(!target.deviceHasCreateJob)
+        let document = Self.bytes(200_000, seed: 1)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-print-job-only.pdf").path
+        FileManager.default.createFile(atPath: path, contents: Data(document))
+        defer { unlink(path) }
+        let (delivery, events) = job([DocumentRecord(jobID: 1, number: 1, format: "application/pdf", path: path, size: Int64(document.count))])
+        #expect(target.deliver(delivery) == .completed)
+        #expect(device.printJobs.count == 1)
+        #expect(device.printJobs.first?.document == document)
+        #expect(!device.received.withLock { $0 }.contains { $0.operation == IPP.Operation.createJob.rawValue })
+        #expect(events.list.withLock { $0 }.first == .created(id: 7, uri: "ipp://127.0.0.1/ipp/print/7"))
+    }
+
+    /// An arriving document is sent as it comes, and the device gets the request's end
+    /// only once the document is finished (accepted at ippgate).
+    @Test func anArrivingDocumentReachesItsEndOnlyWhenFinished() throws {
+        let device = PrintJobOnlyDevice()
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        try withTemporaryDirectory { dir in
+            let store = try StateStore(directory: dir)
+            let file = try store.createSpoolFile(jobID: 1, number: 1)
+            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path)
+            file.onChunkWritten = { arriving.add($0) }
+            var (delivery, _) = job()
+            delivery.arriving = arriving
+            let outcome = Mutex<DeliveryOutcome?>(nil)
+            let d = delivery
+            Thread.detachNewThread { let o = target.deliver(d); outcome.withLock { $0 = o } }
+
+            let document = Self.bytes(3 * SpoolFile.stagingSize + 12_345, seed: 2)
+            try document.withUnsafeBytes { try file.write($0) }
+            try file.commit()
+            arriving.advance(to: file.size)
+            // Everything is written, but the job is not accepted yet: no end at the device.
+            usleep(300_000)
+            #expect(device.printJobs.isEmpty, "the device saw the document's end before ippgate accepted the job")
+            #expect(outcome.withLock { $0 } == nil)
+
+            arriving.finish()
+            try eventually(10, "the delivery to end") { outcome.withLock { $0 } != nil }
+            #expect(outcome.withLock { $0 } == .completed)
+            #expect(device.printJobs.count == 1)
+            #expect(device.printJobs.first?.whole == true)
+            #expect(device.printJobs.first?.document == document)
+        }
+    }
+
+    @Test func anUploadThatBreaksLeavesTheDeviceWithoutAnEnd() throws {
+        let device = PrintJobOnlyDevice()
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        try withTemporaryDirectory { dir in
+            let store = try StateStore(directory: dir)
+            let file = try store.createSpoolFile(jobID: 1, number: 1)
+            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path)
+            file.onChunkWritten = { arriving.add($0) }
+            var (delivery, _) = job()
+            delivery.arriving = arriving
+            let outcome = Mutex<DeliveryOutcome?>(nil)
+            let d = delivery
+            Thread.detachNewThread { let o = target.deliver(d); outcome.withLock { $0 = o } }
+
+            try Self.bytes(2 * SpoolFile.stagingSize, seed: 3).withUnsafeBytes { try file.write($0) }
+            arriving.fail("the client went away")
+            file.abandon()
+            try eventually(10, "the delivery to end") { outcome.withLock { $0 } != nil }
+            guard case .retry(let why) = outcome.withLock({ $0 }) else {
+                Issue.record("expected a retry, got \(String(describing: outcome.withLock { $0 }))")
+                return
+            }
+            #expect(why.contains("stopped arriving"))
+            try eventually(10, "the device to see the request cut") { !device.printJobs.isEmpty }
+            #expect(device.printJobs.allSatisfy { !$0.whole }, "the device got a whole document")
+        }
+    }
+}
+
+func withTemporaryDirectory(_ body: (String) throws -> Void) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try body(dir)
+}
+
+/// Polls `condition` every 20 ms until it holds or `seconds` pass.
+func eventually(_ seconds: Double, _ what: String, _ condition: () throws -> Bool) throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while try !condition() {
+        guard Date() < deadline else { throw Peers.Failure("timed out after \(seconds) s waiting for \(what)") }
+        usleep(20_000)
+    }
+}
