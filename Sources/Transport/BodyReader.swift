@@ -83,6 +83,13 @@ final class BodyReader: DocumentSource {
 
     // MARK: DocumentSource
 
+    var remainingLength: Int? {
+        guard open else { return nil }
+        if let encoding = httpGetField(http, HTTP_FIELD_TRANSFER_ENCODING),
+           String(cString: encoding).lowercased().contains("chunked") { return nil }
+        return leftoverCount + (ended || failure != nil ? 0 : Int(httpGetRemaining(http)))
+    }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard open else { throw TransportError.documentClosed }
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }

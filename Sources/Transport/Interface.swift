@@ -28,6 +28,13 @@ public protocol DocumentSource: AnyObject {
     /// Reads up to `buffer.count` bytes. Returns 0 at the end of the document.
     /// Throws when the client goes away or times out mid-document.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Bytes of the document still to come when the request declared its length
+    /// (Content-Length); nil when it did not (chunked).
+    var remainingLength: Int? { get }
+}
+
+extension DocumentSource {
+    public var remainingLength: Int? { nil }
 }
 
 /// One decoded IPP request.

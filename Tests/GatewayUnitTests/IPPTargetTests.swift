@@ -118,7 +118,8 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         try withTemporaryDirectory { dir in
             let store = try StateStore(directory: dir)
             let file = try store.createSpoolFile(jobID: 1, number: 1)
-            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path)
+            let document = Self.bytes(3 * SpoolFile.stagingSize + 12_345, seed: 2)
+            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path, length: Int64(document.count))
             file.onChunkWritten = { arriving.add($0) }
             var (delivery, _) = job()
             delivery.arriving = arriving
@@ -126,7 +127,6 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
             let d = delivery
             Thread.detachNewThread { let o = target.deliver(d); outcome.withLock { $0 = o } }
 
-            let document = Self.bytes(3 * SpoolFile.stagingSize + 12_345, seed: 2)
             try document.withUnsafeBytes { try file.write($0) }
             try file.commit()
             arriving.advance(to: file.size)
@@ -152,7 +152,7 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         try withTemporaryDirectory { dir in
             let store = try StateStore(directory: dir)
             let file = try store.createSpoolFile(jobID: 1, number: 1)
-            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path)
+            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path, length: Int64(5 * SpoolFile.stagingSize))
             file.onChunkWritten = { arriving.add($0) }
             var (delivery, _) = job()
             delivery.arriving = arriving

@@ -10,14 +10,21 @@ import Synchronization
 /// each written chunk here (`add`); the last few stay in memory, so a reader keeping up
 /// takes them from memory and one that falls behind reads the file. After `commit` the
 /// thread calls `advance` for the tail; once the job is accepted, `finish`; if the upload
-/// breaks, `fail`. A reader never runs ahead of what was written and sees the document's
-/// end only after `finish`: a target cannot complete a job, and the printer cannot have
-/// the whole document, before ippgate has durably accepted it.
+/// breaks, `fail`. A reader never runs ahead of what was written and gets the document's
+/// last byte only after `finish`: a target cannot complete a job, and the printer cannot
+/// have the whole document, before ippgate has durably accepted it.
+///
+/// Only a document whose length is known (the client's Content-Length) arrives this way,
+/// and it is sent on with that length: a printer that loses the connection mid-document
+/// (ippgate crashed) then sees a short body, an error. Sent chunked instead, a cut
+/// looks like the end to some servers: ippeveprinter printed the truncated document.
 public final class ArrivingDocument: @unchecked Sendable {
     // Invariant: `written`, `window` and `end` are read and written only under `condition`.
     public let jobID: Int32
     public let format: String
     public let path: String
+    /// The document's length, as its client declared it.
+    public let length: Int64
     private let condition = NSCondition()
     private var written: Int64 = 0
     /// The most recent chunks, in order; at most `windowChunks`.
@@ -29,7 +36,8 @@ public final class ArrivingDocument: @unchecked Sendable {
 
     private enum End { case finished, failed(String) }
 
-    init(jobID: Int32, format: String, path: String) {
+    init(jobID: Int32, format: String, path: String, length: Int64) {
+        self.length = length
         self.jobID = jobID
         self.format = format
         self.path = path
@@ -76,7 +84,8 @@ public final class ArrivingDocument: @unchecked Sendable {
     /// Where the bytes at `offset` can be read from.
     fileprivate enum Piece {
         case end
-        case memory(SpoolChunk)
+        /// A chunk, readable up to `visible`.
+        case memory(SpoolChunk, visible: Int64)
         /// The file, up to this offset.
         case file(upTo: Int64)
     }
@@ -86,10 +95,12 @@ public final class ArrivingDocument: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         while true {
             if case .failed(let why) = end { throw SourceError("the client's upload broke: \(why)") }
-            if written > offset {
-                if let chunk = window.first(where: { $0.offset <= offset && offset < $0.end }) { return .memory(chunk) }
+            var visible = written
+            if end == nil { visible = min(visible, length - 1) } // the last byte waits for `finish`
+            if visible > offset {
+                if let chunk = window.first(where: { $0.offset <= offset && offset < $0.end }) { return .memory(chunk, visible: visible) }
                 let windowStart = window.first?.offset ?? written
-                return .file(upTo: offset < windowStart ? windowStart : written)
+                return .file(upTo: offset < windowStart ? windowStart : visible)
             }
             if case .finished = end { return .end }
             condition.wait()
@@ -100,7 +111,7 @@ public final class ArrivingDocument: @unchecked Sendable {
     public func reader() throws -> any OutgoingDocument { try Reader(self) }
 
     private final class Reader: OutgoingDocument {
-        let length: Int? = nil
+        var length: Int? { Int(document.length) }
         let document: ArrivingDocument
         let file: FileReader
         var offset: Int64 = 0
@@ -115,10 +126,10 @@ public final class ArrivingDocument: @unchecked Sendable {
             switch try document.piece(at: offset) {
             case .end:
                 return 0
-            case .memory(let chunk):
+            case .memory(let chunk, let visible):
                 // Chunks are immutable once added: copied without the lock.
                 let start = Int(offset - chunk.offset)
-                n = min(buffer.count, chunk.count - start)
+                n = min(buffer.count, Int(min(chunk.end, visible) - offset))
                 buffer.baseAddress!.copyMemory(from: chunk.bytes.baseAddress! + start, byteCount: n)
             case .file(let limit):
                 n = try file.read(into: buffer, at: offset, limit: Int(min(limit - offset, Int64(buffer.count))))

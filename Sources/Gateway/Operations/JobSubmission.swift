@@ -197,14 +197,16 @@ extension Gateway {
 
     /// Streams the request's document into the spool and records it, durably. With
     /// `forwardWhileArriving`, a printer whose target can take it starts forwarding once
-    /// the first bytes are in (see ArrivingDocument); the caller then calls `accepted`
-    /// and `release` on the result. If this throws, any forwarding has been told.
+    /// the first chunk is in, if the client declared the document's length (see
+    /// ArrivingDocument); the caller then calls `accepted` and `release` on the result.
+    /// If this throws, any forwarding has been told.
     private func spool(_ r: Request, _ p: Printer, jobID: Int32, number: Int32, format: String, name: String,
                        forwardWhileArriving: Bool) throws -> SpooledDocument {
         let file = try store.createSpoolFile(jobID: jobID, number: number)
         var arriving: ArrivingDocument? = nil
-        if forwardWhileArriving && p.target.deliversWhileArriving {
-            let a = ArrivingDocument(jobID: jobID, format: format, path: file.path)
+        // Only a document of declared length (see ArrivingDocument for why).
+        if forwardWhileArriving && p.target.deliversWhileArriving, let length = r.ipp.document.remainingLength, length > 0 {
+            let a = ArrivingDocument(jobID: jobID, format: format, path: file.path, length: Int64(length))
             file.onChunkWritten = { [engine] chunk in
                 // Offered to the printer's worker once a first chunk is in the file: a
                 // short document is simply forwarded after it is accepted.

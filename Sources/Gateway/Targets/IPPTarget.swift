@@ -245,13 +245,14 @@ public final class IPPTarget: Target, Sendable {
         for _ in 0..<20 {
             let response: Message
             do {
-                let source = try document.open()
+                var source = try document.open()
+                if let remoteID {
+                    source = CancelingOnFailure(source) { [self] in _ = cancelRemoteJob(remoteID, user: job.record.user) }
+                }
                 response = try client.send(message, document: source)
             } catch IPPClientError.documentSource(let why) {
-                if let remoteID { _ = cancelRemoteJob(remoteID, user: job.record.user) }
                 throw OutcomeError(outcome: .retry("the document stopped arriving: \(why)"))
             } catch let error as SourceError {
-                if let remoteID { _ = cancelRemoteJob(remoteID, user: job.record.user) }
                 throw OutcomeError(outcome: .retry("the document cannot be read: \(error)"))
             } catch {
                 throw OutcomeError(outcome: .retry("printer unreachable while sending a document: \(error)"))
@@ -264,6 +265,22 @@ public final class IPPTarget: Target, Sendable {
             return try check(response)
         }
         throw OutcomeError(outcome: .retry("printer busy for too long while sending a document"))
+    }
+
+    /// A document whose failure first cancels the job at the device, then cuts the upload:
+    /// the device's job ends canceled, not aborted by the cut (ippeveprinter aborts a job
+    /// whose Send-Document breaks off).
+    private final class CancelingOnFailure: OutgoingDocument {
+        let inner: any OutgoingDocument
+        let cancel: () -> Void
+        init(_ inner: any OutgoingDocument, cancel: @escaping () -> Void) { self.inner = inner; self.cancel = cancel }
+        var length: Int? { inner.length }
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            do { return try inner.read(into: buffer) } catch {
+                cancel()
+                throw error
+            }
+        }
     }
 
     private func request(_ operation: IPP.Operation, user: String, extra: [Attribute] = [], job: [Attribute] = []) -> Message {
