@@ -13,11 +13,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$W"; }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-if ! avahi-daemon --check 2>/dev/null; then
-    [ -S /run/dbus/system_bus_socket ] || { mkdir -p /run/dbus; dbus-daemon --system --fork; }
-    printf '[server]\nuse-ipv4=yes\nuse-ipv6=no\nallow-interfaces=lo\n[wide-area]\nenable-wide-area=no\n[publish]\npublish-hinfo=no\npublish-workstation=no\n' > "$W/avahi.conf"
-    avahi-daemon --daemonize --no-drop-root -f "$W/avahi.conf"
-fi
+. scripts/lib/avahi.sh
+ensure_avahi "$W"
 EP=$(port); mkdir -p "$W/eve"
 ippeveprinter -n localhost -p $EP -d "$W/eve" -k -c /bin/true -f application/pdf,image/pwg-raster,image/jpeg "Fast" >"$W/eve.log" 2>&1 & pids+=($!)
 for _ in $(seq 100); do ipptool -q ipp://127.0.0.1:$EP/ipp/print get-printer-attributes.test 2>/dev/null && break; sleep 0.1; done

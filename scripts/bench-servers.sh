@@ -15,12 +15,8 @@ trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_ipp() { for _ in $(seq 100); do ipptool -q "$1" get-printer-attributes.test 2>/dev/null && return 0; sleep 0.1; done; echo "bench: $1 did not come up" >&2; exit 1; }
 
-# dbus + avahi on loopback (ippeveprinter needs avahi), only if not running.
-if ! avahi-daemon --check 2>/dev/null; then
-    [ -S /run/dbus/system_bus_socket ] || { mkdir -p /run/dbus; dbus-daemon --system --fork; }
-    printf '[server]\nuse-ipv4=yes\nuse-ipv6=no\nallow-interfaces=lo\n[wide-area]\nenable-wide-area=no\n[publish]\npublish-hinfo=no\npublish-workstation=no\n' > "$W/avahi.conf"
-    avahi-daemon --daemonize --no-drop-root -f "$W/avahi.conf"
-fi
+. scripts/lib/avahi.sh
+ensure_avahi "$W"
 
 GP=$(port); "$B" serve --listen 127.0.0.1:$GP --state "$W/gw" --log-level warning 2>"$W/gw.log" & pids+=($!)
 EP=$(port); mkdir -p "$W/eve"; ippeveprinter -n localhost -p $EP -d "$W/eve" -c /bin/true -f application/pdf,image/pwg-raster,image/jpeg "Bench" >"$W/eve.log" 2>&1 & pids+=($!)

@@ -68,10 +68,11 @@ import Testing
         #expect(!JobLifecycle.isPrintable(arriving))
         #expect(!JobLifecycle.isPrintableWhileArriving(JobLifecycle.documentsComplete(job)))
         #expect(!JobLifecycle.isPrintableWhileArriving(try! JobLifecycle.hold(arriving)))
-        let started = JobLifecycle.startProcessing(arriving, at: 120)
+        let started = JobLifecycle.apply(.created(id: 31, uri: "ipp://printer/jobs/31"), to: JobLifecycle.startProcessing(arriving, at: 120))
         let back = JobLifecycle.arrivalFailed(started)
         #expect(back.state == JobState.pending.rawValue)
         #expect(back.stateReasons == ["job-incoming"])
+        #expect(back.targetJobID == 0, "the printer's job was canceled; the next delivery must not find it")
         // A job that ended meanwhile stays ended.
         let canceled = try! JobLifecycle.cancel(started, at: 130, by: "u")
         #expect(JobLifecycle.arrivalFailed(canceled) == canceled)

@@ -132,13 +132,17 @@ public enum JobLifecycle {
     }
 
     /// The document a target was forwarding while it arrived did not arrive whole: the
-    /// job goes back to waiting for it (a Create-Job's client may send it again).
+    /// job goes back to waiting for it (a Create-Job's client may send it again). The
+    /// target canceled its job, so the job has none there any more: a later delivery
+    /// creates a new one instead of finding the canceled one.
     public static func arrivalFailed(_ job: JobRecord) -> JobRecord {
         guard job.state == JobState.processing.rawValue, !job.documentsComplete else { return job }
         var j = job
         j.state = JobState.pending.rawValue
         j.stateReasons = ["job-incoming"]
         j.stateMessage = ""
+        j.targetJobID = 0
+        j.targetJobURI = ""
         return j
     }
 
