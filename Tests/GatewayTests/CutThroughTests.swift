@@ -91,6 +91,11 @@ import TestSupport
         }
     }
 
+    /// What ippgate guarantees when it dies mid-document: the printer never gets the whole
+    /// document, and after the restart ippgate cancels the printer's job and keeps nothing.
+    /// (ippeveprinter may still finish the truncated job before the cancel arrives: it
+    /// takes a connection cut short of Content-Length for the end. A conforming server
+    /// does not; see docs/ARCHITECTURE.md.)
     @Test func aJobCutByACrashIsCanceledAtThePrinterAfterTheRestart() throws {
         let eve = try EvePrinter.start()
         let server = try GatewayServer.forwarding(to: eve.uri).start()
@@ -99,17 +104,12 @@ import TestSupport
         server.kill()
         upload.drop()
         try server.start()
-        do {
-            try eventually(20, "the printer's job canceled or aborted") {
-                try printerJobs(eve).values.allSatisfy { $0 == JobState.canceled.rawValue || $0 == JobState.aborted.rawValue }
-            }
-        } catch {
-            Issue.record("\(error); printer's jobs \(try printerJobs(eve))\n\(server.log.suffix(2000))")
-        }
+        try eventually(20, "the printer's job canceled by the recovery") { server.log.contains("(for dropped job") }
         #expect(server.log.contains("recovery: dropped job"), "\(server.log.suffix(2000))")
-        // ippeveprinter aborts the job itself when the connection breaks; ippgate still tells it.
-        try eventually(10, "the printer's job canceled by the recovery") { server.log.contains("(for dropped job") }
         #expect(try gatewayJobs(server).isEmpty)
+        try eventually(20, "the printer's job ended") {
+            try printerJobs(eve).values.allSatisfy { $0 >= JobState.canceled.rawValue }
+        }
         #expect(eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
             .allSatisfy { [UInt8]($0) != Self.document }, "the printer has the whole document")
     }
