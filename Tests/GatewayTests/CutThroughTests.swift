@@ -25,10 +25,12 @@ import TestSupport
         return jobs
     }
 
-    /// Starts a Print-Job of `document` and sends its first half.
-    func startUpload(_ server: GatewayServer) throws -> RawHTTPConnection {
-        let request = ippRequest(.printJob, server.uri("eve"), operationAttributes: [
-            Attribute("document-format", .mimeMediaType("application/pdf"))]).encoded()
+    /// Starts a Print-Job of `document` (or, with `sendDocumentFor`, the last Send-Document
+    /// of that job) and sends its first half.
+    func startUpload(_ server: GatewayServer, sendDocumentFor job: Int32? = nil) throws -> RawHTTPConnection {
+        var attributes = [Attribute("document-format", .mimeMediaType("application/pdf"))]
+        if let job { attributes = [Attribute("job-id", .integer(job)), Attribute("last-document", .boolean(true))] + attributes }
+        let request = ippRequest(job == nil ? .printJob : .sendDocument, server.uri("eve"), operationAttributes: attributes).encoded()
         let connection = try RawHTTPConnection(port: server.port, timeout: 30)
         connection.post("/ipp/print/eve", contentLength: request.count + Self.document.count)
         #expect(connection.send(request + Self.document[..<Self.half]))
@@ -89,6 +91,42 @@ import TestSupport
         try eventually(20, "the next job completed at the printer") {
             try printerJobs(eve).values.contains(JobState.completed.rawValue)
         }
+    }
+
+    /// Create-Job, then a Send-Document that breaks off: the printer's job is canceled and
+    /// the job waits for its document again; sent again, it prints once, whole.
+    @Test func aSendDocumentThatBreaksCanBeSentAgain() throws {
+        let eve = try EvePrinter.start()
+        let server = try GatewayServer.forwarding(to: eve.uri).start()
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        let created = try client.send(ippRequest(.createJob, uri))
+        let id = try #require(created.value("job-id")?.integerValue)
+
+        let first = try startUpload(server, sendDocumentFor: id)
+        try eventually(20, "the job created at the printer while its document arrives") { try !printerJobs(eve).isEmpty }
+        first.drop()
+        try eventually(20, "the printer's job canceled") { try printerJobs(eve).values.allSatisfy { $0 == JobState.canceled.rawValue } }
+        func state() throws -> (Int32, [String]) {
+            let r = try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+            return (r.value("job-state")?.integerValue ?? 0,
+                    r.groups.first { $0.tag == .job }?["job-state-reasons"]?.values.compactMap(\.stringValue) ?? [])
+        }
+        try eventually(10, "the job waiting for its document again") { try state() == (JobState.pending.rawValue, ["job-incoming"]) }
+
+        let second = try startUpload(server, sendDocumentFor: id)
+        #expect(second.send(Array(Self.document[Self.half...])))
+        #expect(try second.readIPPReply().code == StatusCode.successfulOk.rawValue)
+        do {
+            try eventually(30, "the job completed") { try state().0 == JobState.completed.rawValue }
+        } catch {
+            Issue.record("\(error); state \(try state())\n\(server.log.suffix(3000))")
+        }
+        let jobs = try printerJobs(eve)
+        #expect(jobs.values.filter { $0 == JobState.completed.rawValue }.count == 1, "printer's jobs \(jobs)")
+        let whole = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+            .filter { [UInt8]($0) == Self.document }
+        #expect(whole.count == 1)
     }
 
     /// What ippgate guarantees when it dies mid-document: the printer never gets the whole
