@@ -18,7 +18,11 @@ public final class FileDocument: OutgoingDocument {
     private var offset: Int64 = 0
 
     public init(path: String) throws {
-        file = try FileReader(path: path)
+        var info = stat()
+        // Only a file of a chunk or more was written with O_DIRECT (SpoolFile); a smaller
+        // one went through the page cache and is best read from there.
+        let large = stat(path, &info) == 0 && info.st_size >= 1 << 20
+        file = try FileReader(path: path, direct: large)
         length = Int(file.size)
     }
 
@@ -39,12 +43,13 @@ public final class FileReader {
     private let directFD: Int32
     static let alignment = 4096
 
-    public init(path: String) throws {
+    /// - Parameter direct: read aligned ranges with O_DIRECT (false: always the page cache).
+    public init(path: String, direct: Bool = true) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SourceError("cannot open \(path): \(String(cString: strerror(errno)))") }
         self.path = path
         self.fd = fd
-        self.directFD = Self.oDirect == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC | Self.oDirect)
+        self.directFD = Self.oDirect == 0 || !direct ? -1 : open(path, O_RDONLY | O_CLOEXEC | Self.oDirect)
     }
 
     deinit {

@@ -12,7 +12,7 @@ enum CLI {
                                   run the gateway (default 127.0.0.1:8631, state ~/.local/state/ippgate or /var/lib/ippgate as root);
                                   --keep-documents keeps each job's spool files (STATE/spool) after the job ends;
                                   --refresh-interval re-reads each printer device's attributes every S seconds (300)
-          printers add NAME --target URI [--state DIR]
+          printers add NAME --target URI [--store-then-forward] [--state DIR]
           printers remove NAME [--state DIR]
           printers list [--state DIR]
                                   manage printers (applied at once if the server is running)

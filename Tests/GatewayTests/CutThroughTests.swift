@@ -93,6 +93,23 @@ import TestSupport
         }
     }
 
+    /// `printers add --store-then-forward`: the printer hears of the job only once the
+    /// document is whole and accepted.
+    @Test func aStoreThenForwardPrinterWaitsForTheWholeDocument() throws {
+        let eve = try EvePrinter.start()
+        let server = try GatewayServer.forwarding(to: eve.uri, options: ["--store-then-forward"]).start()
+        let list = try runCommand(GatewayServer.binary, ["printers", "list", "--state", server.state.path])
+        #expect(list.output.contains("(store-then-forward)"), "\(list.output)")
+        let upload = try startUpload(server)
+        usleep(1_000_000) // nothing may happen: a second is many times what cut-through needs
+        #expect(try printerJobs(eve).isEmpty, "the printer got the job before the document was whole")
+        #expect(upload.send(Array(Self.document[Self.half...])))
+        #expect(try upload.readIPPReply().code == StatusCode.successfulOk.rawValue)
+        try eventually(30, "the job completed at the printer") { try printerJobs(eve).values.contains(JobState.completed.rawValue) }
+        let arrived = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+        #expect(arrived.map { [UInt8]($0) } == [Self.document])
+    }
+
     /// Create-Job, then a Send-Document that breaks off: the printer's job is canceled and
     /// the job waits for its document again; sent again, it prints once, whole.
     @Test func aSendDocumentThatBreaksCanBeSentAgain() throws {

@@ -36,9 +36,9 @@ public final class GatewayServer: @unchecked Sendable {
 
     /// A server (not started) with one printer named `name` whose target is `target`,
     /// added with the CLI as a user would.
-    public static func forwarding(to target: String, name: String = "eve") throws -> GatewayServer {
+    public static func forwarding(to target: String, name: String = "eve", options: [String] = []) throws -> GatewayServer {
         let server = try GatewayServer()
-        let add = try runCommand(binary, ["printers", "add", name, "--target", target, "--state", server.state.path])
+        let add = try runCommand(binary, ["printers", "add", name, "--target", target, "--state", server.state.path] + options)
         guard add.status == 0 else { throw Peers.Failure("ippgate printers add: \(add.output)") }
         return server
     }

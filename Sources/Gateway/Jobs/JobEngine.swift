@@ -122,7 +122,7 @@ final class JobEngine: Sendable {
     /// Printable, or its one document is arriving and the target can take it as it comes.
     private func isReady(_ job: JobRecord, on printer: Printer) -> Bool {
         JobLifecycle.isPrintable(job)
-            || (JobLifecycle.isPrintableWhileArriving(job) && printer.target.deliversWhileArriving && arriving[job.id] != nil)
+            || (JobLifecycle.isPrintableWhileArriving(job) && printer.forwardsWhileArriving && arriving[job.id] != nil)
     }
 
     private func process(_ job: JobRecord, on printer: Printer) -> DeliveryOutcome {

@@ -22,8 +22,10 @@ extension Gateway {
         guard let target = r.string("device-uri") ?? r.jobGroup?["device-uri"]?.firstValue?.stringValue else {
             throw IPPError(.clientErrorBadRequest, "device-uri (the target) is required")
         }
+        var settings: [String: String] = [:]
+        if r.boolean(PrinterAdmin.forwardWhileArrivingAttribute) == false { settings[PrinterAdmin.forwardWhileArrivingSetting] = "no" }
         do {
-            try PrinterAdmin.add(name: name, target: target, to: store, now: clock.now())
+            try PrinterAdmin.add(name: name, target: target, settings: settings, to: store, now: clock.now())
         } catch let e as PrinterAdmin.AdminError {
             throw IPPError(.clientErrorNotPossible, e.description)
         } catch let e as TargetError {

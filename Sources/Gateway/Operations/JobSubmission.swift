@@ -205,7 +205,7 @@ extension Gateway {
         let file = try store.createSpoolFile(jobID: jobID, number: number)
         var arriving: ArrivingDocument? = nil
         // Only a document of declared length (see ArrivingDocument for why).
-        if forwardWhileArriving && p.target.deliversWhileArriving, let length = r.ipp.document.remainingLength, length > 0 {
+        if forwardWhileArriving && p.forwardsWhileArriving, let length = r.ipp.document.remainingLength, length > 0 {
             let a = ArrivingDocument(jobID: jobID, format: format, path: file.path, length: Int64(length))
             file.onChunkWritten = { [engine] chunk in
                 // Offered to the printer's worker once a first chunk is in the file: a

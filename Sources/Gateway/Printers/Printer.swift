@@ -37,6 +37,13 @@ public final class Printer: Sendable {
 
     public var name: String { record.name }
 
+    /// Whether a document may be forwarded while it still arrives: the target can take it,
+    /// and the printer was not added with `--store-then-forward` (for a device that would
+    /// print a document cut short by a crash; see docs/ARCHITECTURE.md).
+    var forwardsWhileArriving: Bool {
+        target.deliversWhileArriving && record.settings[PrinterAdmin.forwardWhileArrivingSetting] != "no"
+    }
+
     /// Re-reads the target's capabilities; rebuilds the attributes if they changed.
     /// - Returns: whether anything changed.
     @discardableResult

@@ -18,6 +18,11 @@ public enum PrinterAdmin {
         guard ok else { throw AdminError("invalid printer name '\(name)': use 1-127 letters, digits, '-', '_' or '.'") }
     }
 
+    /// Printer setting: "no" turns off forwarding while a document arrives.
+    public static let forwardWhileArrivingSetting = "forward-while-arriving"
+    /// The admin socket's operation attribute for it (boolean).
+    public static let forwardWhileArrivingAttribute = "ippgate-forward-while-arriving"
+
     @discardableResult
     public static func add(name: String, target: String, settings: [String: String] = [:], to store: StateStore, now: Int64) throws -> PrinterRecord {
         try validate(name: name)

@@ -4,26 +4,31 @@ import Gateway
 import IPP
 import Store
 
-/// `ippgate printers add NAME --target URI | remove NAME | list  [--state DIR]`
+/// `ippgate printers add NAME --target URI [--store-then-forward] | remove NAME | list  [--state DIR]`
 ///
 /// With the server running, changes go through its admin socket and apply at once.
 /// Without it, they are written to the database, which the server reads when it starts.
 enum PrintersCommand {
-    static let usage = "usage: ippgate printers add NAME --target URI [--state DIR] | remove NAME [--state DIR] | list [--state DIR]"
+    static let usage = "usage: ippgate printers add NAME --target URI [--store-then-forward] [--state DIR] | remove NAME [--state DIR] | list [--state DIR]"
 
     static func run(_ args: [String]) throws -> Int32 {
         guard let verb = args.first else { throw UsageError(usage) }
-        let options = try Options(Array(args.dropFirst()), valued: ["--target", "--state"], switches: [])
+        let options = try Options(Array(args.dropFirst()), valued: ["--target", "--state"], switches: ["--store-then-forward"])
         let state = StateDirectory.resolve(options.values["--state"])
         switch verb {
         case "add":
             guard options.positionals.count == 1, let target = options.values["--target"] else { throw UsageError(usage) }
             let name = options.positionals[0]
             try PrinterAdmin.validate(name: name)
-            if let done = try viaAdminSocket(state, operation: .cupsAddModifyPrinter, name: name, target: target) { return done }
+            // Forward a document only once it is whole (the default forwards while it arrives).
+            let storeThenForward = options.switches.contains("--store-then-forward")
+            if let done = try viaAdminSocket(state, operation: .cupsAddModifyPrinter, name: name, target: target,
+                                             storeThenForward: storeThenForward) { return done }
             let store = try StateStore(directory: state)
             do {
-                try PrinterAdmin.add(name: name, target: target, to: store, now: Int64(Date().timeIntervalSince1970))
+                try PrinterAdmin.add(name: name, target: target,
+                                     settings: storeThenForward ? [PrinterAdmin.forwardWhileArrivingSetting: "no"] : [:],
+                                     to: store, now: Int64(Date().timeIntervalSince1970))
             } catch {
                 stderr("ippgate: \(error)")
                 return 1
@@ -49,7 +54,10 @@ enum PrintersCommand {
             }
             let width = max(4, printers.map(\.name.count).max()!)
             print(pad("NAME", width + 2) + "TARGET")
-            for p in printers { print(pad(p.name, width + 2) + p.target) }
+            for p in printers {
+                let note = p.settings[PrinterAdmin.forwardWhileArrivingSetting] == "no" ? "  (store-then-forward)" : ""
+                print(pad(p.name, width + 2) + p.target + note)
+            }
             return 0
         default:
             throw UsageError(usage)
@@ -57,7 +65,8 @@ enum PrintersCommand {
     }
 
     /// Sends the change to a running server. Returns nil when no server is listening.
-    static func viaAdminSocket(_ state: String, operation: IPP.Operation, name: String, target: String?) throws -> Int32? {
+    static func viaAdminSocket(_ state: String, operation: IPP.Operation, name: String, target: String?,
+                               storeThenForward: Bool = false) throws -> Int32? {
         let socket = StateDirectory.adminSocket(state)
         guard FileManager.default.fileExists(atPath: socket),
               let client = try? IPPClient(IPPEndpoint(unixSocket: socket, resource: "/admin"), connectTimeout: 2, timeout: 10) else {
@@ -66,6 +75,7 @@ enum PrintersCommand {
         var request = Message.request(operation)
         request.append(Attribute("printer-name", .name(name)), to: .operation)
         if let target { request.append(Attribute("device-uri", .uri(target)), to: .operation) }
+        if storeThenForward { request.append(Attribute(PrinterAdmin.forwardWhileArrivingAttribute, .boolean(false)), to: .operation) }
         let response: Message
         do { response = try client.send(request) } catch {
             return nil // the socket is stale: the server is gone
