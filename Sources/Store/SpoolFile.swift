@@ -200,7 +200,8 @@ public final class SpoolFile {
         }
     }
 
-    /// O_DIRECT (Glibc's module map hides it behind _GNU_SOURCE); its value is per architecture.
+    /// O_DIRECT (Glibc's module map hides it behind _GNU_SOURCE); its value is per
+    /// architecture. Also in CupsBridge/OutgoingDocument.swift (FileReader): the two modules share no dependency to hold it.
     #if os(Linux) && arch(x86_64)
     static let oDirect: Int32 = 0o40000
     #elseif os(Linux) && (arch(arm64) || arch(arm))

@@ -14,17 +14,6 @@ import TestSupport
     }()
     static let half = 3 << 20
 
-    /// The printer's jobs and their states, asked of the printer itself.
-    func printerJobs(_ eve: EvePrinter) throws -> [Int32: Int32] {
-        let r = try IPPClient(uri: eve.uri).send(ippRequest(.getJobs, eve.uri, operationAttributes: [
-            Attribute("which-jobs", .keyword("all")), Attribute("requested-attributes", [.keyword("job-id"), .keyword("job-state")])]))
-        var jobs: [Int32: Int32] = [:]
-        for g in r.groups where g.tag == .job {
-            if let id = g["job-id"]?.firstValue?.integerValue { jobs[id] = g["job-state"]?.firstValue?.integerValue ?? 0 }
-        }
-        return jobs
-    }
-
     /// Starts a Print-Job of `document` (or, with `sendDocumentFor`, the last Send-Document
     /// of that job) and sends its first half.
     func startUpload(_ server: GatewayServer, sendDocumentFor job: Int32? = nil) throws -> RawHTTPConnection {

@@ -111,17 +111,6 @@ import TestSupport
 @Suite(.serialized) struct ForwardingControlTests {
     func gateway(to eve: EvePrinter) throws -> GatewayServer { try GatewayServer.forwarding(to: eve.uri).start() }
 
-    /// The printer's jobs and their states, asked of the printer itself.
-    func printerJobs(_ eve: EvePrinter) throws -> [Int32: Int32] {
-        let r = try IPPClient(uri: eve.uri).send(ippRequest(.getJobs, eve.uri, operationAttributes: [
-            Attribute("which-jobs", .keyword("all")), Attribute("requested-attributes", [.keyword("job-id"), .keyword("job-state")])]))
-        var jobs: [Int32: Int32] = [:]
-        for g in r.groups where g.tag == .job {
-            if let id = g["job-id"]?.firstValue?.integerValue { jobs[id] = g["job-state"]?.firstValue?.integerValue ?? 0 }
-        }
-        return jobs
-    }
-
     @Test func cancelReachesTheJobAtThePrinter() throws {
         let eve = try EvePrinter.start(printCommand: nil) // about 5 s per job: time to cancel
         let server = try gateway(to: eve)

@@ -24,6 +24,17 @@ extension Message {
     var statusMessage: String { value("status-message")?.stringValue ?? "" }
 }
 
+/// The printer's jobs and their states, asked of the printer (ippeveprinter) itself.
+func printerJobs(_ eve: EvePrinter) throws -> [Int32: Int32] {
+    let r = try IPPClient(uri: eve.uri).send(ippRequest(.getJobs, eve.uri, operationAttributes: [
+        Attribute("which-jobs", .keyword("all")), Attribute("requested-attributes", [.keyword("job-id"), .keyword("job-state")])]))
+    var jobs: [Int32: Int32] = [:]
+    for g in r.groups where g.tag == .job {
+        if let id = g["job-id"]?.firstValue?.integerValue { jobs[id] = g["job-state"]?.firstValue?.integerValue ?? 0 }
+    }
+    return jobs
+}
+
 /// Polls `condition` every 50 ms until it holds or `seconds` pass.
 func eventually(_ seconds: Double = 10, _ what: String, _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(seconds)

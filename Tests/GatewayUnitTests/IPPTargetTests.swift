@@ -108,6 +108,31 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         #expect(events.list.withLock { $0 }.first == .created(id: 7, uri: "ipp://127.0.0.1/ipp/print/7"))
     }
 
+    /// A delivery of a document that arrives into a spool file, running on its own thread.
+    final class ArrivingDelivery: @unchecked Sendable {  // the file is used by the test thread only
+        let file: SpoolFile
+        let arriving: ArrivingDocument
+        let outcome = Mutex<DeliveryOutcome?>(nil)
+
+        init(_ target: IPPTarget, store: StateStore, length: Int) throws {
+            let file = try store.createSpoolFile(jobID: 1, number: 1)
+            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path, length: Int64(length))
+            file.onChunkWritten = { arriving.add($0) }
+            self.file = file
+            self.arriving = arriving
+            var delivery = DeliveryJob(record: JobRecord(id: 1, printer: "p", uuid: "urn:uuid:00000000-0000-0000-0000-000000000001",
+                                                         name: "t", user: "tester"), documents: [], attributes: [])
+            delivery.arriving = arriving
+            let d = delivery
+            Thread.detachNewThread { [self] in
+                let o = target.deliver(d)
+                outcome.withLock { $0 = o }
+            }
+        }
+
+        var result: DeliveryOutcome? { outcome.withLock { $0 } }
+    }
+
     /// An arriving document is sent as it comes, and the device gets the request's end
     /// only once the document is finished (accepted at ippgate).
     @Test func anArrivingDocumentReachesItsEndOnlyWhenFinished() throws {
@@ -116,28 +141,19 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         defer { device.stop() }
         let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
         try withTemporaryDirectory { dir in
-            let store = try StateStore(directory: dir)
-            let file = try store.createSpoolFile(jobID: 1, number: 1)
             let document = Self.bytes(3 * SpoolFile.stagingSize + 12_345, seed: 2)
-            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path, length: Int64(document.count))
-            file.onChunkWritten = { arriving.add($0) }
-            var (delivery, _) = job()
-            delivery.arriving = arriving
-            let outcome = Mutex<DeliveryOutcome?>(nil)
-            let d = delivery
-            Thread.detachNewThread { let o = target.deliver(d); outcome.withLock { $0 = o } }
-
-            try document.withUnsafeBytes { try file.write($0) }
-            try file.commit()
-            arriving.advance(to: file.size)
+            let delivery = try ArrivingDelivery(target, store: try StateStore(directory: dir), length: document.count)
+            try document.withUnsafeBytes { try delivery.file.write($0) }
+            try delivery.file.commit()
+            delivery.arriving.advance(to: delivery.file.size)
             // Everything is written, but the job is not accepted yet: no end at the device.
             usleep(300_000)
             #expect(device.printJobs.isEmpty, "the device saw the document's end before ippgate accepted the job")
-            #expect(outcome.withLock { $0 } == nil)
+            #expect(delivery.result == nil)
 
-            arriving.finish()
-            try eventually(10, "the delivery to end") { outcome.withLock { $0 } != nil }
-            #expect(outcome.withLock { $0 } == .completed)
+            delivery.arriving.finish()
+            try eventually(10, "the delivery to end") { delivery.result != nil }
+            #expect(delivery.result == .completed)
             #expect(device.printJobs.count == 1)
             #expect(device.printJobs.first?.whole == true)
             #expect(device.printJobs.first?.document == document)
@@ -150,22 +166,13 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         defer { device.stop() }
         let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
         try withTemporaryDirectory { dir in
-            let store = try StateStore(directory: dir)
-            let file = try store.createSpoolFile(jobID: 1, number: 1)
-            let arriving = ArrivingDocument(jobID: 1, format: "application/pdf", path: file.path, length: Int64(5 * SpoolFile.stagingSize))
-            file.onChunkWritten = { arriving.add($0) }
-            var (delivery, _) = job()
-            delivery.arriving = arriving
-            let outcome = Mutex<DeliveryOutcome?>(nil)
-            let d = delivery
-            Thread.detachNewThread { let o = target.deliver(d); outcome.withLock { $0 = o } }
-
-            try Self.bytes(2 * SpoolFile.stagingSize, seed: 3).withUnsafeBytes { try file.write($0) }
-            arriving.fail("the client went away")
-            file.abandon()
-            try eventually(10, "the delivery to end") { outcome.withLock { $0 } != nil }
-            guard case .retry(let why) = outcome.withLock({ $0 }) else {
-                Issue.record("expected a retry, got \(String(describing: outcome.withLock { $0 }))")
+            let delivery = try ArrivingDelivery(target, store: try StateStore(directory: dir), length: 5 * SpoolFile.stagingSize)
+            try Self.bytes(2 * SpoolFile.stagingSize, seed: 3).withUnsafeBytes { try delivery.file.write($0) }
+            delivery.arriving.fail("the client went away")
+            delivery.file.abandon()
+            try eventually(10, "the delivery to end") { delivery.result != nil }
+            guard case .retry(let why) = delivery.result else {
+                Issue.record("expected a retry, got \(String(describing: delivery.result))")
                 return
             }
             #expect(why.contains("stopped arriving"))
