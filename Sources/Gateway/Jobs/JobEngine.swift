@@ -173,8 +173,10 @@ final class JobEngine: Sendable {
             }
             return outcome
         } catch {
-            log.error("job \(job.id) on \(printer.name): \(error)")
             printer.setProcessing(false, at: clock.now())
+            // A Print-Job whose upload broke is deleted by its handler, maybe mid-delivery.
+            if arrivingDocument != nil, (try? jobs.job(job.id)) == .some(nil) { return .completed }
+            log.error("job \(job.id) on \(printer.name): \(error)")
             return .retry("\(error)")
         }
     }
@@ -182,7 +184,8 @@ final class JobEngine: Sendable {
     /// Create-Job whose documents never came: abort after multiple-operation-time-out.
     private func abandonStaleIncomingJobs(_ open: [JobRecord]) {
         let now = clock.now()
-        for job in open where job.accepted && !job.documentsComplete {
+        // A job whose document is arriving right now is not abandoned.
+        for job in open where job.accepted && !job.documentsComplete && arriving[job.id] == nil {
             let last = jobs.lastActivity(job.id) ?? job.createdAt
             guard now - last > incomingTimeout else { continue }
             _ = try? jobs.update(job.id) { current throws(IPPError) in
