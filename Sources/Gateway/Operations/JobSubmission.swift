@@ -218,8 +218,11 @@ extension Gateway {
             arriving = a
         }
         do {
-            // Straight from the connection into the spool file's staging buffer.
-            while try file.append({ try r.ipp.document.read(into: $0) }) > 0 {}
+            // Straight from the connection into the spool file's staging buffer. A long
+            // upload counts as activity (a Create-Job's multiple-operation-time-out).
+            while try file.append({ try r.ipp.document.read(into: $0) }) > 0 {
+                if file.size % Int64(SpoolFile.stagingSize) == 0 { jobs.touch(jobID, at: clock.now()) }
+            }
             try file.commit()
             arriving?.advance(to: file.size)
         } catch {
