@@ -140,7 +140,10 @@ final class JobEngine: Sendable {
             let attributes = (try? Message(decoding: started.attributes))?.groups.flatMap(\.attributes) ?? []
             var delivery = DeliveryJob(record: started, documents: documents, attributes: attributes)
             // Recorded already if the upload finished between the two reads.
-            if documents.isEmpty { delivery.arriving = arrivingDocument }
+            if documents.isEmpty, let arrivingDocument {
+                delivery.arriving = arrivingDocument
+                log.info("job \(job.id) on \(printer.name): forwarding while its document arrives (\(arrivingDocument.length) bytes)")
+            }
             delivery.report = { [jobs] event in
                 _ = try? jobs.update(job.id) { current throws(IPPError) in JobLifecycle.apply(event, to: current) }
             }
