@@ -15,9 +15,10 @@ import Synchronization
 /// have the whole document, before ippgate has durably accepted it.
 ///
 /// Only a document whose length is known (the client's Content-Length) arrives this way,
-/// and it is sent on with that length: a printer that loses the connection mid-document
-/// (ippgate crashed) then sees a short body, an error. Sent chunked instead, a cut
-/// looks like the end to some servers: ippeveprinter printed the truncated document.
+/// and it is sent on with that length: a conforming printer that loses the connection
+/// mid-document (ippgate crashed) sees a short body, an error. Sent chunked, a cut looked
+/// like the end to ippeveprinter, which printed the truncated document every time (with
+/// a length it did so once, under load; see docs/ARCHITECTURE.md).
 public final class ArrivingDocument: @unchecked Sendable {
     // Invariant: `written`, `window` and `end` are read and written only under `condition`.
     public let jobID: Int32
