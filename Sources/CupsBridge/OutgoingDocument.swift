@@ -40,7 +40,7 @@ public final class FileDocument: OutgoingDocument {
 public final class FileReader {
     public let path: String
     private let fd: Int32
-    private let directFD: Int32
+    private var directFD: Int32
     static let alignment = 4096
 
     /// - Parameter direct: read aligned ranges with O_DIRECT (false: always the page cache).
@@ -70,10 +70,19 @@ public final class FileReader {
         let whole = limit - limit % Self.alignment
         let aligned = directFD >= 0 && whole > 0 && offset % Int64(Self.alignment) == 0
             && Int(bitPattern: base) % Self.alignment == 0
+        var direct = aligned
         while true {
-            let n = aligned ? pread(directFD, base, whole, off_t(offset)) : pread(fd, base, limit, off_t(offset))
+            let n = direct ? pread(directFD, base, whole, off_t(offset)) : pread(fd, base, limit, off_t(offset))
             if n >= 0 { return n }
-            if errno != EINTR { throw SourceError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if errno == EINTR { continue }
+            if errno == EINVAL && direct {
+                // The file system opened it with O_DIRECT but will not read that way.
+                close(directFD)
+                directFD = -1
+                direct = false
+                continue
+            }
+            throw SourceError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
     }
 
