@@ -82,6 +82,41 @@ import TestSupport
         }
     }
 
+    /// A client that stalls mid-upload does not hold the printer: once other jobs wait,
+    /// the forwarding gives way (the printer's job is canceled), the other job prints,
+    /// and the slow one is forwarded once whole.
+    @Test func aStalledUploadGivesWayToOtherJobs() throws {
+        let eve = try EvePrinter.start()
+        let server = try GatewayServer.forwarding(to: eve.uri).start()
+        let uri = server.uri("eve")
+        let upload = try startUpload(server)
+        try eventually(20, "the slow job at the printer") { try !printerJobs(eve).isEmpty }
+
+        let client = try IPPClient(uri: uri)
+        let quick = try client.send(ippRequest(.printJob, uri, operationAttributes: [
+            Attribute("document-format", .mimeMediaType("application/pdf"))]), document: Documents.pdf)
+        let quickID = try #require(quick.value("job-id")?.integerValue)
+        func state(_ id: Int32) throws -> Int32 {
+            try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+                .value("job-state")?.integerValue ?? 0
+        }
+        do {
+            try eventually(20, "the other job printed while the slow upload waits") { try state(quickID) == JobState.completed.rawValue }
+        } catch {
+            Issue.record("\(error)\n\(server.log.suffix(3000))")
+        }
+        #expect(try printerJobs(eve).values.contains(JobState.canceled.rawValue), "the slow job's printer job was not canceled")
+
+        #expect(upload.send(Array(Self.document[Self.half...])))
+        let reply = try upload.readIPPReply()
+        let slowID = try #require(reply.value("job-id")?.integerValue)
+        try eventually(30, "the slow job completed, forwarded whole") { try state(slowID) == JobState.completed.rawValue }
+        let whole = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+            .filter { [UInt8]($0) == Self.document }
+        #expect(whole.count == 1)
+        #expect(try printerJobs(eve).values.filter { $0 == JobState.completed.rawValue }.count == 2)
+    }
+
     /// `printers add --store-then-forward`: the printer hears of the job only once the
     /// document is whole and accepted.
     @Test func aStoreThenForwardPrinterWaitsForTheWholeDocument() throws {

@@ -31,14 +31,29 @@ public final class ArrivingDocument: @unchecked Sendable {
     /// The most recent chunks, in order; at most `windowChunks`.
     private var window: [SpoolChunk] = []
     private var end: End? = nil
+    private var yieldedFlag = false
 
     /// Chunks kept in memory per document (1 MiB each).
     static let windowChunks = 8
 
+    /// Seconds a forwarding may spend waiting for its client, in all, before it gives way
+    /// to other jobs (see `shouldYield`).
+    let patience: Double
+    /// Asked once the reader has waited `patience` seconds for the client: true when other
+    /// jobs are waiting for the printer. A slow client then does not hold the printer:
+    /// the forwarding stops (the device's job is canceled) and the job is forwarded once
+    /// its document is whole. Set by the engine before the delivery (`yield(when:)`).
+    private var shouldYield: @Sendable () -> Bool = { false }
+
+    func yield(when othersWait: @escaping @Sendable () -> Bool) {
+        condition.lock(); shouldYield = othersWait; condition.unlock()
+    }
+
     private enum End { case finished, failed(String) }
 
-    init(jobID: Int32, format: String, path: String, length: Int64) {
+    init(jobID: Int32, format: String, path: String, length: Int64, patience: Double = 2) {
         self.length = length
+        self.patience = patience
         self.jobID = jobID
         self.format = format
         self.path = path
@@ -75,6 +90,12 @@ public final class ArrivingDocument: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// True once a forwarding gave way to other jobs: it is not forwarded while it arrives again.
+    public var yielded: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return yieldedFlag
+    }
+
     /// Why the upload broke; nil while it goes on and after it finished.
     public var failure: String? {
         condition.lock(); defer { condition.unlock() }
@@ -91,8 +112,10 @@ public final class ArrivingDocument: @unchecked Sendable {
         case file(upTo: Int64)
     }
 
-    /// Blocks until there are bytes beyond `offset` or the document has ended.
-    fileprivate func piece(at offset: Int64) throws -> Piece {
+    /// Blocks until there are bytes beyond `offset` or the document has ended. A reader that
+    /// has waited `patience` seconds in all (counted in `waited`) gives way when
+    /// `shouldYield` says so, and throws.
+    fileprivate func piece(at offset: Int64, waited: inout Double) throws -> Piece {
         condition.lock(); defer { condition.unlock() }
         while true {
             if case .failed(let why) = end { throw SourceError("the client's upload broke: \(why)") }
@@ -104,7 +127,20 @@ public final class ArrivingDocument: @unchecked Sendable {
                 return .file(upTo: offset < windowStart ? windowStart : visible)
             }
             if case .finished = end { return .end }
-            condition.wait()
+            let started = DispatchTime.now().uptimeNanoseconds
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.25))
+            waited += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if waited >= patience && end == nil && written <= offset {
+                let check = shouldYield
+                condition.unlock()
+                let give = check()
+                condition.lock()
+                if give {
+                    yieldedFlag = true
+                    throw SourceError("the client is slow and other jobs are waiting: forwarded once whole")
+                }
+                waited = 0 // asked again after another `patience`
+            }
         }
     }
 
@@ -116,6 +152,7 @@ public final class ArrivingDocument: @unchecked Sendable {
         let document: ArrivingDocument
         let file: FileReader
         var offset: Int64 = 0
+        var waited = 0.0
 
         init(_ document: ArrivingDocument) throws {
             self.document = document
@@ -124,7 +161,7 @@ public final class ArrivingDocument: @unchecked Sendable {
 
         func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
             let n: Int
-            switch try document.piece(at: offset) {
+            switch try document.piece(at: offset, waited: &waited) {
             case .end:
                 return 0
             case .memory(let chunk, let visible):

@@ -122,13 +122,14 @@ final class JobEngine: Sendable {
     /// Printable, or its one document is arriving and the target can take it as it comes.
     private func isReady(_ job: JobRecord, on printer: Printer) -> Bool {
         JobLifecycle.isPrintable(job)
-            || (JobLifecycle.isPrintableWhileArriving(job) && printer.forwardsWhileArriving && arriving[job.id] != nil)
+            || (JobLifecycle.isPrintableWhileArriving(job) && printer.forwardsWhileArriving
+                && arriving[job.id].map { !$0.yielded } ?? false)
     }
 
     private func process(_ job: JobRecord, on printer: Printer) -> DeliveryOutcome {
         // Taken before the job is re-read: if the upload ends meanwhile, the document
         // object still reads whole (or reports the failure).
-        let arrivingDocument = job.documentsComplete ? nil : arriving[job.id]
+        let arrivingDocument = job.documentsComplete ? nil : arriving[job.id].flatMap { $0.yielded ? nil : $0 }
         do {
             let started = try jobs.update(job.id) { current throws(IPPError) in
                 JobLifecycle.isPrintable(current) || (arrivingDocument != nil && JobLifecycle.isPrintableWhileArriving(current))
@@ -142,6 +143,9 @@ final class JobEngine: Sendable {
             // Recorded already if the upload finished between the two reads.
             if documents.isEmpty, let arrivingDocument {
                 delivery.arriving = arrivingDocument
+                arrivingDocument.yield { [self] in
+                    openJobs(printer).contains { $0.id != job.id && JobLifecycle.isPrintable($0) }
+                }
                 log.info("job \(job.id) on \(printer.name): forwarding while its document arrives (\(arrivingDocument.length) bytes)")
             }
             delivery.report = { [jobs] event in
@@ -149,12 +153,13 @@ final class JobEngine: Sendable {
             }
             delivery.isCanceled = { [jobs] in (try? jobs.job(job.id))?.state == JobState.canceled.rawValue }
             let outcome = printer.target.deliver(delivery)
-            if let failure = delivery.arriving?.failure {
-                // The client's upload broke: the target gave up its job. A Print-Job is
-                // discarded by its handler; a Create-Job waits for its document again.
+            if let arriving = delivery.arriving, arriving.failure != nil || arriving.yielded {
+                // The client's upload broke, or is slow while other jobs wait: the target
+                // gave up its job. A broken Print-Job is discarded by its handler; a
+                // Create-Job waits for its document again; a slow one is forwarded whole.
                 _ = try? jobs.update(job.id) { current throws(IPPError) in JobLifecycle.arrivalFailed(current) }
                 printer.setProcessing(false, at: clock.now())
-                log.info("job \(job.id) on \(printer.name): forwarding stopped, \(failure)")
+                log.info("job \(job.id) on \(printer.name): forwarding stopped, \(arriving.failure ?? "the client is slow and other jobs are waiting; it will be forwarded once whole")")
                 return .completed
             }
             if case .retry(let why) = outcome, why.hasPrefix("printer unreachable") {
