@@ -13,6 +13,13 @@ import TestSupport
         let eve = try EvePrinter.start(formats: ["application/pdf", "image/pwg-raster", "image/jpeg", "text/plain"])
         let server = try GatewayServer.forwarding(to: eve.uri).start(["--keep-documents"])
         let cups = try PrivateCups.start()
+        // CUPS builds its PPD from what ippgate advertises: wait until ippgate mirrors the
+        // device (a loaded machine can make the first read at start-up time out).
+        try eventually(30, "ippgate advertising the device's text/plain") {
+            let r = try IPPClient(uri: server.uri("eve")).send(ippRequest(.getPrinterAttributes, server.uri("eve"), operationAttributes: [
+                Attribute("requested-attributes", .keyword("document-format-supported"))]))
+            return r.groups.first { $0.tag == .printer }?["document-format-supported"]?.values.contains { $0.stringValue == "text/plain" } ?? false
+        }
 
         let lpadmin = try cups.run("lpadmin", ["-p", "viagw", "-E", "-v", server.uri("eve"), "-m", "everywhere"])
         try #require(lpadmin.status == 0, "lpadmin: \(lpadmin.output)\n\(cups.errorLog.suffix(3000))")

@@ -179,6 +179,28 @@ import TestSupport
     }
 }
 
+extension MirrorRefreshTests {
+    /// A device that was down when ippgate loaded the printer is mirrored within seconds
+    /// of coming up, not at the next refresh interval (300 s by default).
+    @Test func aDeviceDownAtStartIsMirroredWhenItComesUp() throws {
+        var eve = try EvePrinter.start(formats: ["application/pdf", "image/jpeg"])
+        let port = eve.port
+        let server = try GatewayServer.forwarding(to: eve.uri)
+        eve.stop()
+        try server.start()
+        let uri = server.uri("eve")
+        func formats() throws -> Set<String> {
+            let r = try IPPClient(uri: uri).send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+                Attribute("requested-attributes", .keyword("document-format-supported"))]))
+            return Set(r.groups.first { $0.tag == .printer }?["document-format-supported"]?.values.compactMap(\.stringValue) ?? [])
+        }
+        #expect(try !formats().contains("text/plain"))
+        eve = try EvePrinter.start(formats: ["application/pdf", "image/jpeg", "text/plain"], port: port)
+        try eventually(15, "the device mirrored once it is up") { try formats().contains("text/plain") }
+        _ = eve
+    }
+}
+
 /// `ippgate bench forward` runs both paths and reports them side by side.
 @Suite(.serialized) struct BenchForwardTests {
     @Test func reportsDirectAndGatewayTimes() throws {

@@ -17,6 +17,8 @@ final class JobEngine: Sendable {
     /// usually free again in moments), doubling up to a minute.
     static let firstBackoff = 0.25
     static let maxBackoff = 60.0
+    /// Seconds between attempts to read the attributes of a device never reached.
+    static let unknownDeviceRetry = 2.0
 
     /// Seconds a Create-Job may wait for its documents (multiple-operation-time-out).
     let incomingTimeout: Int64 = 300
@@ -85,7 +87,9 @@ final class JobEngine: Sendable {
         var backoff = Self.firstBackoff
         var lastRefresh = DispatchTime.now().uptimeNanoseconds
         while !worker.isStopped {
-            if Double(DispatchTime.now().uptimeNanoseconds - lastRefresh) / 1e9 >= refreshInterval {
+            // A device not reached yet (down when the printer was loaded) is asked again soon.
+            let due = printer.target.knowsDevice ? refreshInterval : min(refreshInterval, Self.unknownDeviceRetry)
+            if Double(DispatchTime.now().uptimeNanoseconds - lastRefresh) / 1e9 >= due {
                 lastRefresh = DispatchTime.now().uptimeNanoseconds
                 if printer.refreshFromTarget() { log.info("printer \(printer.name): the device's capabilities changed; attributes rebuilt") }
             }

@@ -138,6 +138,8 @@ public final class IPPTarget: Target, Sendable {
 
     public var deliversWhileArriving: Bool { true }
 
+    public var knowsDevice: Bool { mirrored.withLock { $0 != nil } }
+
     public func cancelRemoteJob(_ id: Int32, user: String) -> Bool {
         guard let client = try? IPPClient(uri: uri, connectTimeout: 3, timeout: 10),
               let response = try? client.send(request(.cancelJob, user: user, extra: [Attribute("job-id", .integer(id))]))

@@ -200,6 +200,9 @@ public protocol Target: Sendable {
     func refresh() -> Bool
     /// Whether `deliver` can take a document that is still arriving (`DeliveryJob.arriving`).
     var deliversWhileArriving: Bool { get }
+    /// False while the target has not been able to ask its device what it can do: the
+    /// printer then re-reads it every few seconds instead of every refresh interval.
+    var knowsDevice: Bool { get }
     /// Cancels a job the target created for a delivery that was given up (after a
     /// restart: its client's upload never finished). Best effort; false if it failed.
     func cancelRemoteJob(_ id: Int32, user: String) -> Bool
@@ -209,6 +212,7 @@ extension Target {
     public func supplies() -> [Supply] { [] }
     public func refresh() -> Bool { false }
     public var deliversWhileArriving: Bool { false }
+    public var knowsDevice: Bool { true }
     public func cancelRemoteJob(_ id: Int32, user: String) -> Bool { true }
 }
 
