@@ -3,7 +3,14 @@
 // listing jobs does not go through Foundation; it reads any valid JSON of those shapes
 // (including what SQLite's json functions write), and rejects anything else.
 
-enum JSONText {
+public enum JSONText {
+    /// A JSON string literal (also used by the CLI's `--json` output).
+    public static func quoted(_ s: String) -> String {
+        var out = ""
+        appendString(s, to: &out)
+        return out
+    }
+
     static func encode(_ array: [String]) -> String {
         var out = "["
         for (i, s) in array.enumerated() {

@@ -141,15 +141,20 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Binds ?1…?5 in `printerColumns` order.
+    private static func bindPrinter(_ st: Statement, _ p: PrinterRecord) throws {
+        try st.bind(1, p.name)
+        try st.bind(2, p.target)
+        try st.bind(3, p.uuid)
+        try st.bind(4, p.createdAt)
+        try st.bind(5, JSONText.encode(p.settings))
+    }
+
     /// Adds a printer; `StoreError` (kind `.exists`) if the name is taken.
     public func addPrinter(_ p: PrinterRecord) throws {
         try writing { conn in
             try conn.with("INSERT INTO printers(\(Self.printerColumns)) VALUES (?1, ?2, ?3, ?4, ?5)") { st in
-                try st.bind(1, p.name)
-                try st.bind(2, p.target)
-                try st.bind(3, p.uuid)
-                try st.bind(4, p.createdAt)
-                try st.bind(5, JSONText.encode(p.settings))
+                try Self.bindPrinter(st, p)
                 do {
                     _ = try st.step("cannot add printer '\(p.name)'")
                 } catch let e as StoreError where e.code == sqliteConstraintPrimaryKey {
@@ -163,11 +168,7 @@ public final class StateStore: Sendable {
     public func updatePrinter(_ p: PrinterRecord) throws {
         try writing { conn in
             try conn.with("UPDATE printers SET target = ?2, uuid = ?3, created_at = ?4, settings = ?5 WHERE name = ?1") { st in
-                try st.bind(1, p.name)
-                try st.bind(2, p.target)
-                try st.bind(3, p.uuid)
-                try st.bind(4, p.createdAt)
-                try st.bind(5, JSONText.encode(p.settings))
+                try Self.bindPrinter(st, p)
                 _ = try st.step("cannot update printer '\(p.name)'")
             }
             if conn.changes == 0 { throw StoreError("printer '\(p.name)' does not exist", kind: .notFound) }

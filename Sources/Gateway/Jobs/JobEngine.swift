@@ -180,8 +180,9 @@ final class JobEngine: Sendable {
                 jobs.forget(job.id)
                 // The record stays as history; the document is no longer needed
                 // (unless the server keeps documents).
-                // Re-read: a document forwarded while it arrived was recorded after `documents`.
-                if !keepDocuments { for d in (try? jobs.store.documents(jobID: job.id)) ?? documents { unlink(d.path) } }
+                // A document forwarded while it arrived was recorded after `documents` was read.
+                let recorded = delivery.arriving == nil ? documents : (try? jobs.store.documents(jobID: job.id)) ?? []
+                if !keepDocuments { for d in recorded { unlink(d.path) } }
             }
             return outcome
         } catch {

@@ -14,15 +14,22 @@ final class JobTable: Sendable {
 
     func job(_ id: Int32) throws -> JobRecord? { try store.job(id: id) }
 
-    /// Applies `change` to the stored job and stores the result.
+    /// Applies `change` to the stored job and stores the result. With `document`, records
+    /// it in the same transaction (one fsync: the end of Print-Job and Send-Document); if
+    /// `change` refuses, the document is not recorded.
     @discardableResult
-    func update(_ id: Int32, _ change: (JobRecord) throws(IPPError) -> JobRecord) throws -> JobRecord {
+    func update(_ id: Int32, recording document: DocumentRecord? = nil,
+                _ change: (JobRecord) throws(IPPError) -> JobRecord) throws -> JobRecord {
         try lock.withLock { _ in
             guard let current = try store.job(id: id) else {
                 throw IPPError(.clientErrorNotFound, "job \(id) does not exist")
             }
             let next = try change(current)
-            if next != current { try store.updateJob(next) }
+            if let document {
+                try store.addDocument(document, updating: next)
+            } else if next != current {
+                try store.updateJob(next)
+            }
             return next
         }
     }

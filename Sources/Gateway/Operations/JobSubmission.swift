@@ -85,10 +85,16 @@ extension Gateway {
             throw error
         }
         defer { document.release(engine) }
-        job = try jobs.update(job.id) { current throws(IPPError) in
-            var j = JobLifecycle.documentsComplete(current)
-            j.accepted = true
-            return j
+        do {
+            job = try jobs.update(job.id, recording: document.record) { current throws(IPPError) in
+                var j = JobLifecycle.documentsComplete(current)
+                j.accepted = true
+                return j
+            }
+        } catch {
+            unlink(document.path) // not recorded: no job will ever read it
+            _ = try? store.deleteJob(id: job.id)
+            throw error
         }
         document.accepted(engine, job)
         engine.wake(p.name)
@@ -127,9 +133,15 @@ extension Gateway {
                                  forwardWhileArriving: last && number == 1)
         defer { document.release(engine) }
         jobs.touch(id, at: clock.now())
-        let updated = try jobs.update(id) { current throws(IPPError) in
-            guard !current.isTerminal else { throw IPPError(.clientErrorNotPossible, "job \(id) was \(JobLifecycle.stateName(current.state)) meanwhile") }
-            return last ? JobLifecycle.documentsComplete(current) : current
+        let updated: JobRecord
+        do {
+            updated = try jobs.update(id, recording: document.record) { current throws(IPPError) in
+                guard !current.isTerminal else { throw IPPError(.clientErrorNotPossible, "job \(id) was \(JobLifecycle.stateName(current.state)) meanwhile") }
+                return last ? JobLifecycle.documentsComplete(current) : current
+            }
+        } catch {
+            unlink(document.path) // not recorded: no job will ever read it
+            throw error
         }
         document.accepted(engine, updated)
         if last { engine.wake(p.name) }
@@ -173,12 +185,14 @@ extension Gateway {
             createdAt: clock.now(), attributes: template.encoded())
     }
 
-    /// A document received into the spool and recorded. While it arrived it may have
-    /// been forwarded already (`arriving`); that forwarding sees its end only at `accepted`.
+    /// A document received into the spool, durable, to be recorded with its job's change
+    /// (`record`, nil when it is empty). While it arrived it may have been forwarded
+    /// already (`arriving`); that forwarding sees its end only at `accepted`.
     struct SpooledDocument {
         var size: Int64
         var path: String
         var arriving: ArrivingDocument?
+        var record: DocumentRecord?
 
         /// The job is durably accepted with this document: let the forwarding finish.
         /// A job that ended meanwhile (the printer refused it) keeps no document.
@@ -195,7 +209,7 @@ extension Gateway {
         }
     }
 
-    /// Streams the request's document into the spool and records it, durably. With
+    /// Streams the request's document into the spool, durably. With
     /// `forwardWhileArriving`, a printer whose target can take it starts forwarding once
     /// the first chunk is in, if the client declared the document's length (see
     /// ArrivingDocument); the caller then calls `accepted` and `release` on the result.
@@ -230,18 +244,13 @@ extension Gateway {
             SpooledDocument(size: 0, path: file.path, arriving: arriving).release(engine)
             throw IPPError(.clientErrorBadRequest, "document data could not be read: \(error)")
         }
-        let spooled = SpooledDocument(size: file.size, path: file.path, arriving: arriving)
-        if file.size > 0 {
-            do {
-                try store.addDocument(DocumentRecord(jobID: jobID, number: number, format: format, name: name, path: file.path, size: file.size))
-            } catch {
-                spooled.release(engine)
-                throw error
-            }
-        } else {
+        guard file.size > 0 else {
             unlink(file.path)
+            return SpooledDocument(size: 0, path: file.path, arriving: arriving, record: nil)
         }
-        return spooled
+        return SpooledDocument(size: file.size, path: file.path, arriving: arriving,
+                               record: DocumentRecord(jobID: jobID, number: number, format: format, name: name,
+                                                      path: file.path, size: file.size))
     }
 
     /// The job attributes a job creation response carries (RFC 8011 §4.2.1.2).

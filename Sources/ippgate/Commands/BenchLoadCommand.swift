@@ -2,6 +2,7 @@ import CupsBridge
 import Dispatch
 import Foundation
 import IPP
+import Store
 
 /// `ippgate bench load URI [--clients N] [--seconds S] [--op get-printer-attributes|print-job] [--file F] [--json]`
 ///
@@ -160,29 +161,12 @@ enum BenchLoadCommand {
         }
 
         func json() -> String {
-            let kinds = errorKinds.sorted { $0.key < $1.key }.map { "\(quote($0.key)): \($0.value)" }.joined(separator: ", ")
-            return "{\"uri\": \(quote(uri)), \"op\": \(quote(op)), \"clients\": \(clients), \"seconds\": \(seconds), "
+            let kinds = errorKinds.sorted { $0.key < $1.key }.map { "\(JSONText.quoted($0.key)): \($0.value)" }.joined(separator: ", ")
+            return "{\"uri\": \(JSONText.quoted(uri)), \"op\": \(JSONText.quoted(op)), \"clients\": \(clients), \"seconds\": \(seconds), "
                 + "\"requests\": \(requests), \"requests_per_s\": \(format(requestsPerSecond, 1)), "
                 + "\"p50_ms\": \(format(p50, 3)), \"p99_ms\": \(format(p99, 3)), "
                 + "\"errors\": \(errors), \"error_kinds\": {\(kinds)}}\n"
         }
-    }
-
-    /// A JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
     }
 }
 
