@@ -228,14 +228,14 @@ public final class IPPClient: @unchecked Sendable {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.documentBufferSize, alignment: 4096)
             defer { buffer.deallocate() }
             while true {
-                let n: Int
-                do { n = try source.read(into: buffer) } catch {
+                let piece: UnsafeRawBufferPointer
+                do { piece = try source.next(buffer) } catch {
                     httpShutdown(http)
                     close()
                     throw .documentSource("\(error)")
                 }
-                guard n > 0 else { break }
-                status = cupsWriteRequestData(http, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), n)
+                guard let base = piece.baseAddress, piece.count > 0 else { break }
+                status = cupsWriteRequestData(http, base.assumingMemoryBound(to: CChar.self), piece.count)
                 guard status == HTTP_STATUS_CONTINUE else { break } // answered early (e.g. busy)
             }
         }

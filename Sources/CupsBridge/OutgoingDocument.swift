@@ -9,6 +9,17 @@ public protocol OutgoingDocument: AnyObject {
     /// Fills the front of `buffer`; returns how many bytes, 0 at the end. Throws when the
     /// document cannot be had whole: the request is then abandoned before its end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// The next bytes, at most `buffer.count`: read into `buffer`, or, where the source
+    /// holds them in memory already, pointing there (valid until the next call), which
+    /// saves copying them. Empty at the end; throws like `read(into:)`.
+    func next(_ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer
+}
+
+extension OutgoingDocument {
+    public func next(_ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
+        let n = try read(into: buffer)
+        return UnsafeRawBufferPointer(rebasing: buffer[..<n])
+    }
 }
 
 /// A file, read from its start.

@@ -260,8 +260,28 @@ public final class StateStore: Sendable {
     }
 
     /// Rewrites every field of the job with `job.id`. Durable when it returns.
-    public func updateJob(_ job: JobRecord) throws {
-        try writing { conn in try Self.updateJob(conn, job) }
+    /// Rewrites a job. `durable: false` commits without waiting for the fsync: the change
+    /// survives a crash of the process but maybe not of the machine, until the next durable
+    /// write (the WAL is one ordered log, so that write's fsync carries this one too). For
+    /// changes that recovery redoes anyway: a job marked processing, the printer's view of
+    /// a job mirrored while it prints.
+    public func updateJob(_ job: JobRecord, durable: Bool = true) throws {
+        try writing { conn in
+            guard !durable else { return try Self.updateJob(conn, job) }
+            try conn.exec("PRAGMA synchronous=NORMAL", "cannot relax synchronous")
+            defer { try? conn.exec("PRAGMA synchronous=FULL", "cannot restore synchronous") }
+            try Self.updateJob(conn, job)
+        }
+    }
+
+    /// The writing connection's `PRAGMA synchronous` (2 is FULL): for tests.
+    func writerSynchronous() throws -> Int32 {
+        try writing { conn in
+            try conn.with("PRAGMA synchronous") { st in
+                _ = try st.step("cannot read synchronous")
+                return st.int32(0)
+            }
+        }
     }
 
     private static func updateJob(_ conn: Connection, _ job: JobRecord) throws {

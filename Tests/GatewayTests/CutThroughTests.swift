@@ -15,14 +15,14 @@ import TestSupport
     static let half = 3 << 20
 
     /// Starts a Print-Job of `document` (or, with `sendDocumentFor`, the last Send-Document
-    /// of that job) and sends its first half.
-    func startUpload(_ server: GatewayServer, sendDocumentFor job: Int32? = nil) throws -> RawHTTPConnection {
+    /// of that job) and sends its first `first` bytes (half of it).
+    func startUpload(_ server: GatewayServer, sendDocumentFor job: Int32? = nil, first: Int = half) throws -> RawHTTPConnection {
         var attributes = [Attribute("document-format", .mimeMediaType("application/pdf"))]
         if let job { attributes = [Attribute("job-id", .integer(job)), Attribute("last-document", .boolean(true))] + attributes }
         let request = ippRequest(job == nil ? .printJob : .sendDocument, server.uri("eve"), operationAttributes: attributes).encoded()
         let connection = try RawHTTPConnection(port: server.port, timeout: 30)
         connection.post("/ipp/print/eve", contentLength: request.count + Self.document.count)
-        #expect(connection.send(request + Self.document[..<Self.half]))
+        #expect(connection.send(request + Self.document[..<first]))
         return connection
     }
 
@@ -54,6 +54,25 @@ import TestSupport
         #expect(arrived.count == 1)
         #expect(arrived.first.map { [UInt8]($0) } == Self.document, "the printer got other bytes")
         #expect(try printerJobs(eve).count == 1)
+    }
+
+    /// The printer's job is created while the first chunk (1 MiB) arrives, not after it:
+    /// forwarding then starts the moment that chunk is in the spool.
+    @Test func thePrintersJobIsCreatedBeforeTheFirstChunkIsIn() throws {
+        let eve = try EvePrinter.start()
+        let server = try GatewayServer.forwarding(to: eve.uri).start()
+        let first = 64 << 10
+        let upload = try startUpload(server, first: first)
+        try eventually(20, "the job created at the printer with 64 KiB in") { try !printerJobs(eve).isEmpty }
+
+        #expect(upload.send(Array(Self.document[first...])))
+        let reply = try upload.readIPPReply()
+        #expect(reply.code == StatusCode.successfulOk.rawValue, "\(reply.statusMessage)")
+        try eventually(30, "the printer completed the job") {
+            try printerJobs(eve).values.contains(JobState.completed.rawValue)
+        }
+        let arrived = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+        #expect(arrived.map { [UInt8]($0) } == [Self.document], "the printer got other bytes")
     }
 
     @Test func aClientThatDropsMidUploadGetsThePrintersJobCanceled() throws {

@@ -126,6 +126,56 @@ import TestSupport
         #expect(mine.value("job-state")?.integerValue == JobState.canceled.rawValue)
     }
 
+    /// A held job, once released, prints at the printer: holding is ippgate's, so
+    /// job-hold-until does not go on (ippeveprinter refuses "indefinite").
+    @Test func aReleasedJobPrintsWithoutBeingHeldAgainAtThePrinter() throws {
+        let eve = try EvePrinter.start()
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        func state(_ id: Int32) throws -> Int32? {
+            try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+                .value("job-state")?.integerValue
+        }
+        let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("application/pdf"))],
+                                           job: [Attribute("job-hold-until", .keyword("indefinite"))]),
+                                document: Documents.pdf)
+        let id = try #require(r.value("job-id")?.integerValue)
+        #expect(try state(id) == JobState.pendingHeld.rawValue)
+        #expect(try printerJobs(eve).isEmpty)
+        #expect(try client.send(ippRequest(.releaseJob, uri, operationAttributes: [Attribute("job-id", .integer(id))])).status == .successfulOk)
+        try eventually(20, "the released job completed") { try state(id) == JobState.completed.rawValue }
+        #expect(try printerJobs(eve).values.map { $0 } == [JobState.completed.rawValue])
+        let arrived = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+        #expect(arrived.map { [UInt8]($0) } == [Documents.pdf])
+    }
+
+    /// A job whose spool file is gone (deleted by hand while it was held) is aborted with
+    /// a message that says so, and leaves no job waiting at the printer.
+    @Test func aJobWhoseDocumentVanishedIsAborted() throws {
+        let eve = try EvePrinter.start()
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("application/pdf"))],
+                                           job: [Attribute("job-hold-until", .keyword("indefinite"))]),
+                                document: Documents.pdf)
+        let id = try #require(r.value("job-id")?.integerValue)
+        let spool = server.state.appendingPathComponent("spool")
+        for name in try FileManager.default.contentsOfDirectory(atPath: spool.path) {
+            try FileManager.default.removeItem(at: spool.appendingPathComponent(name))
+        }
+        #expect(try client.send(ippRequest(.releaseJob, uri, operationAttributes: [Attribute("job-id", .integer(id))])).status == .successfulOk)
+        var message = ""
+        try eventually(20, "the job aborted") {
+            let job = try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+            message = job.value("job-state-message")?.stringValue ?? ""
+            return job.value("job-state")?.integerValue == JobState.aborted.rawValue
+        }
+        #expect(message.contains("missing from the spool"), "\(message)")
+        #expect(try printerJobs(eve).values.allSatisfy { $0 == JobState.canceled.rawValue })
+    }
+
     @Test func killedWhileForwardingPrintsEveryJobExactlyOnce() throws {
         let eve = try EvePrinter.start(formats: ["application/pdf", "text/plain", "image/pwg-raster", "image/jpeg"], printCommand: nil)
         let server = try gateway(to: eve)

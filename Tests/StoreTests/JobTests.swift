@@ -33,6 +33,26 @@ import IPP
         }
     }
 
+    /// A relaxed update is stored like any other, and leaves later writes fully synced.
+    @Test func anUpdateWithoutItsOwnFsyncIsStoredAndLeavesTheStoreSynced() throws {
+        try withTemporaryDirectory { dir in
+            let store = try StateStore(directory: dir)
+            var job = makeJob()
+            job.id = try store.insertJob(job)
+            job.state = JobState.processing.rawValue
+            job.processingAt = 1_700_000_200
+            try store.updateJob(job, durable: false)
+            #expect(try store.job(id: job.id) == job)
+            #expect(try StateStore(directory: dir).job(id: job.id) == job)
+            #expect(try store.writerSynchronous() == 2)
+
+            var missing = job
+            missing.id = 99
+            #expect(throws: StoreError.self) { try store.updateJob(missing, durable: false) }
+            #expect(try store.writerSynchronous() == 2)
+        }
+    }
+
     @Test func defaultsAreSensible() {
         let job = JobRecord(printer: "p", uuid: "u")
         #expect(job.state == 3)

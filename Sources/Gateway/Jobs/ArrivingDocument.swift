@@ -59,16 +59,14 @@ public final class ArrivingDocument: @unchecked Sendable {
         self.path = path
     }
 
-    /// A chunk is in the file. Returns true for the first one.
-    @discardableResult
-    func add(_ chunk: SpoolChunk) -> Bool {
+    /// A chunk is in the file.
+    func add(_ chunk: SpoolChunk) {
         condition.lock()
         defer { condition.unlock() }
         window.append(chunk)
         if window.count > Self.windowChunks { window.removeFirst() }
         written = max(written, chunk.end)
         condition.broadcast()
-        return window.count == 1 && chunk.offset == 0
     }
 
     /// `total` bytes are in the file now.
@@ -145,36 +143,51 @@ public final class ArrivingDocument: @unchecked Sendable {
     }
 
     /// A reader from the start of the document (each delivery attempt takes a new one).
-    public func reader() throws -> any OutgoingDocument { try Reader(self) }
+    public func reader() -> any OutgoingDocument { Reader(self) }
 
     private final class Reader: OutgoingDocument {
         var length: Int? { Int(document.length) }
         let document: ArrivingDocument
-        let file: FileReader
+        /// Opened when first needed: a reader that keeps up never reads the file, and one
+        /// made just as the upload broke learns that from `piece`, not from a missing file.
+        var file: FileReader? = nil
         var offset: Int64 = 0
         var waited = 0.0
 
-        init(_ document: ArrivingDocument) throws {
-            self.document = document
-            self.file = try FileReader(path: document.path)
-        }
+        init(_ document: ArrivingDocument) { self.document = document }
+
+        /// The chunk the last `next` pointed into: held so that its buffer is not reused meanwhile.
+        var lent: SpoolChunk? = nil
 
         func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-            let n: Int
+            let piece = try next(buffer)
+            if let base = piece.baseAddress, base != UnsafeRawPointer(buffer.baseAddress) {
+                buffer.baseAddress!.copyMemory(from: base, byteCount: piece.count)
+            }
+            return piece.count
+        }
+
+        /// A chunk still in memory is lent, not copied (a tenth of the forwarding's CPU).
+        func next(_ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
+            lent = nil
+            let piece: UnsafeRawBufferPointer
             switch try document.piece(at: offset, waited: &waited) {
             case .end:
-                return 0
+                return UnsafeRawBufferPointer(start: nil, count: 0)
             case .memory(let chunk, let visible):
-                // Chunks are immutable once added: copied without the lock.
+                // Chunks are immutable once added: lent without the lock.
                 let start = Int(offset - chunk.offset)
-                n = min(buffer.count, Int(min(chunk.end, visible) - offset))
-                buffer.baseAddress!.copyMemory(from: chunk.bytes.baseAddress! + start, byteCount: n)
+                let n = min(buffer.count, Int(min(chunk.end, visible) - offset))
+                piece = UnsafeRawBufferPointer(start: chunk.bytes.baseAddress! + start, count: n)
+                lent = chunk
             case .file(let limit):
-                n = try file.read(into: buffer, at: offset, limit: Int(min(limit - offset, Int64(buffer.count))))
+                if file == nil { file = try FileReader(path: document.path) }
+                let n = try file!.read(into: buffer, at: offset, limit: Int(min(limit - offset, Int64(buffer.count))))
                 if n == 0 { throw SourceError("\(document.path) is shorter than what was written") }
+                piece = UnsafeRawBufferPointer(rebasing: buffer[..<n])
             }
-            offset += Int64(n)
-            return n
+            offset += Int64(piece.count)
+            return piece
         }
     }
 }

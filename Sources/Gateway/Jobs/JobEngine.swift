@@ -135,7 +135,8 @@ final class JobEngine: Sendable {
         // object still reads whole (or reports the failure).
         let arrivingDocument = job.documentsComplete ? nil : arriving[job.id].flatMap { $0.yielded ? nil : $0 }
         do {
-            let started = try jobs.update(job.id) { current throws(IPPError) in
+            // Not fsynced: a crash before the target's job id is recorded (durably) delivers afresh.
+            let started = try jobs.update(job.id, durable: false) { current throws(IPPError) in
                 JobLifecycle.isPrintable(current) || (arrivingDocument != nil && JobLifecycle.isPrintableWhileArriving(current))
                     ? JobLifecycle.startProcessing(current, at: clock.now()) : current
             }
@@ -153,7 +154,10 @@ final class JobEngine: Sendable {
                 log.info("job \(job.id) on \(printer.name): forwarding while its document arrives (\(arrivingDocument.length) bytes)")
             }
             delivery.report = { [jobs] event in
-                _ = try? jobs.update(job.id) { current throws(IPPError) in JobLifecycle.apply(event, to: current) }
+                // The target's job id must survive anything before a document byte is sent;
+                // the printer's view of the job is asked again after a restart.
+                let durable = if case .created = event { true } else { false }
+                _ = try? jobs.update(job.id, durable: durable) { current throws(IPPError) in JobLifecycle.apply(event, to: current) }
             }
             delivery.isCanceled = { [jobs] in (try? jobs.job(job.id))?.state == JobState.canceled.rawValue }
             let outcome = printer.target.deliver(delivery)

@@ -8,7 +8,10 @@ import Synchronization
 /// is decided once, and the store always holds the winner.
 final class JobTable: Sendable {
     let store: StateStore
-    private let lock = Mutex<[Int32: Int64]>([:]) // job id → last client activity (for multiple-operation-time-out)
+    private let lock = Mutex<Void>(())
+    /// Job id → last client activity (for multiple-operation-time-out). Its own lock: an
+    /// upload touches it per chunk and must not wait for another job's commit.
+    private let activity = Mutex<[Int32: Int64]>([:])
 
     init(store: StateStore) { self.store = store }
 
@@ -16,9 +19,10 @@ final class JobTable: Sendable {
 
     /// Applies `change` to the stored job and stores the result. With `document`, records
     /// it in the same transaction (one fsync: the end of Print-Job and Send-Document); if
-    /// `change` refuses, the document is not recorded.
+    /// `change` refuses, the document is not recorded. `durable: false` is for changes that
+    /// recovery redoes anyway (see `StateStore.updateJob(_:durable:)`).
     @discardableResult
-    func update(_ id: Int32, recording document: DocumentRecord? = nil,
+    func update(_ id: Int32, recording document: DocumentRecord? = nil, durable: Bool = true,
                 _ change: (JobRecord) throws(IPPError) -> JobRecord) throws -> JobRecord {
         try lock.withLock { _ in
             guard let current = try store.job(id: id) else {
@@ -28,21 +32,19 @@ final class JobTable: Sendable {
             if let document {
                 try store.addDocument(document, updating: next)
             } else if next != current {
-                try store.updateJob(next)
+                try store.updateJob(next, durable: durable)
             }
             return next
         }
     }
 
     func insert(_ job: JobRecord) throws -> Int32 {
-        try lock.withLock { activity in
-            let id = try store.insertJob(job)
-            activity[id] = job.createdAt
-            return id
-        }
+        let id = try lock.withLock { _ in try store.insertJob(job) }
+        touch(id, at: job.createdAt)
+        return id
     }
 
-    func touch(_ id: Int32, at now: Int64) { lock.withLock { $0[id] = now } }
-    func forget(_ id: Int32) { lock.withLock { $0[id] = nil } }
-    func lastActivity(_ id: Int32) -> Int64? { lock.withLock { $0[id] } }
+    func touch(_ id: Int32, at now: Int64) { activity.withLock { $0[id] = now } }
+    func forget(_ id: Int32) { activity.withLock { $0[id] = nil } }
+    func lastActivity(_ id: Int32) -> Int64? { activity.withLock { $0[id] } }
 }

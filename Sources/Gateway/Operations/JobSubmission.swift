@@ -210,25 +210,24 @@ extension Gateway {
     }
 
     /// Streams the request's document into the spool, durably. With
-    /// `forwardWhileArriving`, a printer whose target can take it starts forwarding once
-    /// the first chunk is in, if the client declared the document's length (see
+    /// `forwardWhileArriving`, a printer whose target can take it starts forwarding as it
+    /// arrives, if the client declared the document's length (see
     /// ArrivingDocument); the caller then calls `accepted` and `release` on the result.
     /// If this throws, any forwarding has been told.
     private func spool(_ r: Request, _ p: Printer, jobID: Int32, number: Int32, format: String, name: String,
                        forwardWhileArriving: Bool) throws -> SpooledDocument {
         let file = try store.createSpoolFile(jobID: jobID, number: number)
         var arriving: ArrivingDocument? = nil
-        // Only a document of declared length (see ArrivingDocument for why).
-        if forwardWhileArriving && p.forwardsWhileArriving, let length = r.ipp.document.remainingLength, length > 0 {
+        // Only a document of declared length (see ArrivingDocument for why), and of a
+        // chunk or more: a shorter one is in the file only at commit, and is simply
+        // forwarded once accepted. It is offered to the printer's worker at once, so that
+        // the target's job is created while the first chunk arrives.
+        if forwardWhileArriving && p.forwardsWhileArriving, let length = r.ipp.document.remainingLength,
+           length >= SpoolFile.stagingSize {
             let a = ArrivingDocument(jobID: jobID, format: format, path: file.path, length: Int64(length))
-            file.onChunkWritten = { [engine] chunk in
-                // Offered to the printer's worker once a first chunk is in the file: a
-                // short document is simply forwarded after it is accepted.
-                if a.add(chunk) {
-                    engine.arriving.add(a)
-                    engine.wake(p.name)
-                }
-            }
+            file.onChunkWritten = { chunk in a.add(chunk) }
+            engine.arriving.add(a)
+            engine.wake(p.name)
             arriving = a
         }
         do {

@@ -87,6 +87,9 @@ public final class IPPTarget: Target, Sendable {
         deviceOperations.withLock { $0.isEmpty || $0.contains(IPP.Operation.createJob.rawValue) }
     }
 
+    /// Job template attributes ippgate applies itself and does not pass on.
+    static let appliedHere: Set<String> = ["job-hold-until", "job-hold-until-time"]
+
     /// One document to send: its format and a way to read it from its start.
     private struct Outgoing {
         var format: String
@@ -102,7 +105,9 @@ public final class IPPTarget: Target, Sendable {
     /// Create-Job gets Print-Job (one document); its job id is then known only after the
     /// upload, so a crash during that upload can print the job twice.
     private func create(_ client: IPPClient, _ job: DeliveryJob) throws -> Int32 {
-        let template = job.attributes.filter { PrinterDescription.jobTemplateNames.contains($0.name) }
+        // Holding is ippgate's: a released job prints on arrival (a device would hold it
+        // again, or refuse the keyword, as ippeveprinter does).
+        let template = job.attributes.filter { PrinterDescription.jobTemplateNames.contains($0.name) && !Self.appliedHere.contains($0.name) }
         let documents = outgoing(job)
         var operation = [Attribute("job-name", .name(job.record.name.isEmpty ? "job \(job.record.id)" : job.record.name))]
         if documents.count == 1 { operation.append(Attribute("document-format", .mimeMediaType(documents[0].format))) }
@@ -153,9 +158,11 @@ public final class IPPTarget: Target, Sendable {
     private func follow(_ client: IPPClient, _ id: Int32, _ job: DeliveryJob) -> DeliveryOutcome {
         var lastReport: DeliveryEvent? = nil
         var failures = 0
-        // Ask at once, then back off to `pollInterval`: a fast printer is often done
-        // within milliseconds, and each job waits for the one before it.
-        var wait = 0.005
+        // Ask at once, then back off gently to `pollInterval`: a fast printer is often
+        // done within milliseconds, each job waits for the one before it, and the client
+        // sees "completed" only once this loop has seen it (2, 3, 4.5 … ms: ~20 asks
+        // before the interval reaches a second).
+        var wait = 0.002
         while true {
             if job.isCanceled() {
                 _ = try? client.send(request(.cancelJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
@@ -184,7 +191,7 @@ public final class IPPTarget: Target, Sendable {
             case JobState.aborted.rawValue: return .aborted(message.isEmpty ? "aborted by the printer" : message)
             default:
                 Thread.sleep(forTimeInterval: wait)
-                wait = min(wait * 2, pollInterval)
+                wait = min(wait * 1.5, pollInterval)
             }
         }
     }
@@ -247,11 +254,20 @@ public final class IPPTarget: Target, Sendable {
         for _ in 0..<20 {
             let response: Message
             do {
-                var source = try document.open()
+                var source: any OutgoingDocument
+                do { source = try document.open() } catch {
+                    // The job there would wait for a document that is not coming; a spool
+                    // file that cannot be opened will not open later either.
+                    if let remoteID { _ = cancelRemoteJob(remoteID, user: job.record.user) }
+                    if job.arriving == nil { throw OutcomeError(outcome: .aborted("its document is missing from the spool: \(error)")) }
+                    throw error
+                }
                 if let remoteID {
                     source = CancelingOnFailure(source) { [self] in _ = cancelRemoteJob(remoteID, user: job.record.user) }
                 }
                 response = try client.send(message, document: source)
+            } catch let decided as OutcomeError {
+                throw decided
             } catch IPPClientError.documentSource(let why) {
                 throw OutcomeError(outcome: .retry("the document stopped arriving: \(why)"))
             } catch let error as SourceError {
@@ -279,6 +295,12 @@ public final class IPPTarget: Target, Sendable {
         var length: Int? { inner.length }
         func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
             do { return try inner.read(into: buffer) } catch {
+                cancel()
+                throw error
+            }
+        }
+        func next(_ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
+            do { return try inner.next(buffer) } catch {
                 cancel()
                 throw error
             }
