@@ -26,7 +26,18 @@ final class BodyReader: DocumentSource {
     /// Document bytes handed to the handler (for the log).
     private(set) var documentBytes = 0
 
-    init(http: OpaquePointer) { self.http = http }
+    /// The rate check (`ServerLimits.minimumDocumentRate`): bytes per second, and the
+    /// nanoseconds of waiting for the client over which it is judged.
+    private let minimumRate: Int
+    private let window: UInt64
+    private var waited: UInt64 = 0
+    private var windowBytes = 0
+
+    init(http: OpaquePointer, minimumRate: Int, window: Double) {
+        self.http = http
+        self.minimumRate = minimumRate
+        self.window = UInt64(max(0.001, window) * 1e9)
+    }
 
     /// Starts a new request body.
     func reset() {
@@ -36,14 +47,21 @@ final class BodyReader: DocumentSource {
         ended = false
         failure = nil
         documentBytes = 0
+        waited = 0
+        windowBytes = 0
     }
 
     /// Reads raw body bytes. Returns 0 at the end of the body or on failure (see `failure`).
     /// Never calls `httpRead2` after the end: after the last chunk it would wait for more.
     func readRaw(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         if ended || failure != nil || count == 0 { return 0 }
+        let began = monotonicNanoseconds()
         let n = httpRead2(http, buffer.assumingMemoryBound(to: CChar.self), count)
-        if n > 0 { return n }
+        if n > 0 {
+            guard tooSlow(bytes: n, waited: monotonicNanoseconds() &- began) else { return n }
+            failure = .tooSlow("the body arrives at under \(minimumRate) bytes/s")
+            return 0
+        }
         let error = httpError(http)
         // libcups reports a clean end as 0 with no error and nothing remaining; a timeout
         // in mid-body also returns 0 with no error, but with bytes still remaining.
@@ -57,6 +75,20 @@ final class BodyReader: DocumentSource {
             }
         }
         return 0
+    }
+
+    /// Counts a read against the minimum rate; true once a whole window of waiting has
+    /// brought fewer bytes than the rate asks. Only time spent waiting for the client
+    /// counts: a handler that reads slowly does not make its client slow.
+    private func tooSlow(bytes: Int, waited ns: UInt64) -> Bool {
+        guard minimumRate > 0 else { return false }
+        waited &+= ns
+        windowBytes += bytes
+        guard waited >= window else { return false }
+        let slow = Double(windowBytes) < Double(minimumRate) * Double(waited) / 1e9
+        waited = 0
+        windowBytes = 0
+        return slow
     }
 
     /// Hands the body to the handler, starting with `count` bytes at `bytes` (which stay

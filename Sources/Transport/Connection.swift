@@ -44,7 +44,7 @@ final class Connection: @unchecked Sendable {
         writeBuffer = .allocate(byteCount: writeCapacity, alignment: 16)
         uri = .allocate(capacity: Self.uriBufferSize)
         uri.initialize(to: 0)
-        body = BodyReader(http: http)
+        body = BodyReader(http: http, minimumRate: core.limits.minimumDocumentRate, window: core.limits.readTimeout)
     }
 
     deinit {
@@ -75,19 +75,24 @@ final class Connection: @unchecked Sendable {
         // Idle until the request line is in: libcups waits for it (up to the timeout set
         // with httpSetTimeout) inside httpReadRequest, so no separate httpWait (one poll
         // fewer per request). Blank lines before it are allowed (a few).
-        guard control.enterIdle() else { return false }
+        let limits = core.limits
+        guard control.enterIdle(deadline: monotonicNanoseconds() &+ Self.nanoseconds(limits.readTimeout + limits.requestHeadTimeout),
+                                "no whole request line within \(Self.seconds(limits.readTimeout + limits.requestHeadTimeout)) s") else { return false }
         var state = httpReadRequest(http, uri, Self.uriBufferSize)
         var blankLines = 0
         while state == HTTP_STATE_WAITING && blankLines < 8 {
             blankLines += 1
             state = httpReadRequest(http, uri, Self.uriBufferSize)
         }
-        guard control.enterBusy() else { return false }
         let start = monotonicNanoseconds()
+        guard control.enterBusy(deadline: start &+ Self.nanoseconds(limits.requestHeadTimeout),
+                                "the request's header fields and IPP attributes took over \(Self.seconds(limits.requestHeadTimeout)) s") else { return false }
         switch state {
         case HTTP_STATE_WAITING:
+            logCut(start)
             return false
         case HTTP_STATE_ERROR:
+            if logCut(start) { return false }
             // A client that closed or stalled leaves an error; none means a line we could not parse.
             if httpError(http) == 0 { refuse(HTTP_STATUS_BAD_REQUEST, "-", start, reason: "bad request line") }
             return false
@@ -111,6 +116,7 @@ final class Connection: @unchecked Sendable {
         }
         let fieldError = httpError(http)
         guard status == HTTP_STATUS_OK, fieldError == 0 else {
+            if logCut(start) { return false }
             if !Self.isConnectionLoss(fieldError) {
                 refuse(HTTP_STATUS_BAD_REQUEST, methodName(method), start, reason: "bad header fields")
             }
@@ -122,6 +128,7 @@ final class Connection: @unchecked Sendable {
         }
         let clientWantsClose = httpGetVersion(http) != HTTP_VERSION_1_1 || fieldContains(HTTP_FIELD_CONNECTION, CText.close)
 
+        if method != HTTP_STATE_POST { control.clearDeadline() } // a POST's head ends with its attributes
         switch method {
         case HTTP_STATE_POST:
             return servePost(start: start, clientWantsClose: clientWantsClose)
@@ -180,7 +187,7 @@ final class Connection: @unchecked Sendable {
             let n = body.readRaw(readBuffer, Self.readBufferSize)
             if n == 0 {
                 if let failure = body.failure {
-                    logFailure(resource: resource, start: start, received: received, failure)
+                    logFailure(resource: resource, start: start, received: received, control.cutReason.map(TransportError.tooSlow) ?? failure)
                     return false
                 }
                 // The body ended before the message did.
@@ -203,6 +210,7 @@ final class Connection: @unchecked Sendable {
         }
         guard let (message, leftoverOffset, leftoverCount) = decoded.map({ ($0.message, $0.leftover, $0.leftoverCount) }) else { return false }
         let attributeBytes = received - leftoverCount
+        control.clearDeadline()
 
         // The handler, with the document streaming from the connection.
         body.openDocument(leftover: UnsafeRawPointer(readBuffer + leftoverOffset), count: leftoverCount)
@@ -414,6 +422,19 @@ final class Connection: @unchecked Sendable {
             if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             return
         }
+    }
+
+    static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
+
+    /// Seconds for a message: "30", "0.5".
+    static func seconds(_ s: Double) -> String { s == s.rounded() ? String(Int(s)) : String(s) }
+
+    /// Logs the watchdog's cut, if there was one. Returns whether there was.
+    @discardableResult
+    private func logCut(_ start: UInt64) -> Bool {
+        guard let reason = control.cutReason else { return false }
+        core.log("warn request peer=\(peer.address) ms=\(formatMilliseconds(monotonicNanoseconds() &- start)) error=\"\(TransportError.tooSlow(reason))\"")
+        return true
     }
 
     static func lingerNanoseconds(_ limits: ServerLimits) -> UInt64 {

@@ -28,6 +28,9 @@ import Synchronization
 ///   client-error-request-entity-too-large (0x0408) when it passes
 ///   `limits.decoder.maxMessageBytes`; `status-message` is the decoder's description,
 ///   which names the byte offset and attribute. See `Connection.errorMessage`.
+/// - A watchdog thread cuts a connection whose request line, or whose head (header fields
+///   and IPP attributes), is not in within `limits.requestHeadTimeout` (a trickle defeats
+///   the per-read timeout); a document must arrive at `limits.minimumDocumentRate` or more.
 /// - `stop()` stops accepting, closes idle connections, lets requests in progress finish
 ///   (up to `gracePeriod`), then cuts what is left.
 /// - The `log` closure is called from connection threads, concurrently.
@@ -109,6 +112,11 @@ public final class HTTPServer: Sendable {
                 } else {
                     core.log("error cannot start an accept thread for \(listener.address)")
                 }
+            }
+            if let t = Threads.spawn(stackSize: 256 * 1024, joinable: true, { core.watchdogLoop(wakeFD: wake) }) {
+                s.acceptThreads.append(t)
+            } else {
+                core.log("error cannot start the watchdog thread: slow request heads will not be cut")
             }
             for listener in listeners { core.log("info listening on \(listener.address)") }
         }
@@ -271,6 +279,22 @@ final class ServerCore: Sendable {
         _ = Self.busyResponse.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
         shutdown(fd, Int32(SHUT_WR))
         httpClose(http)
+    }
+
+    /// Cuts connections whose request line or head is overdue: a client trickling it in a
+    /// byte at a time never trips libcups's per-read timeout. Checks a few times per
+    /// `requestHeadTimeout` (at most once a second); ends when the wake pipe is written.
+    func watchdogLoop(wakeFD: Int32) {
+        let period = Int32(max(10, min(1000, limits.requestHeadTimeout * 250)))
+        var wake = pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)
+        while true {
+            wake.revents = 0
+            let rc = poll(&wake, 1, period)
+            if rc > 0 { return }
+            if rc < 0 && errno != EINTR { return }
+            let now = monotonicNanoseconds()
+            for c in registry.withLock({ Array($0.connections.values) }) { c.cutIfOverdue(now: now) }
+        }
     }
 
     func connectionEnded(_ id: Int) {

@@ -102,6 +102,14 @@ public struct ServerLimits: Sendable {
     public var maxConnections: Int = 256
     /// Seconds a connection may sit idle between requests, or stall mid-request, before it is closed.
     public var readTimeout: Double = 30
+    /// Seconds a request may take from its request line to the end of its IPP attribute
+    /// section, however steadily it trickles in (the request line itself may take this long
+    /// after the `readTimeout` of idling). A client past it is cut off.
+    public var requestHeadTimeout: Double = 30
+    /// Bytes per second a request's document must arrive at, counted over the time spent
+    /// waiting for it, in windows of `readTimeout` seconds: a client that trickles a byte
+    /// at a time is cut off. 0 turns the check off.
+    public var minimumDocumentRate: Int = 1024
     /// Limits for the attribute section of a request (the document is streamed, not limited here).
     public var decoder: DecoderLimits = DecoderLimits(maxCollectionDepth: 10, maxValueLength: 32767,
                                                       maxAttributes: 10_000, maxMessageBytes: 1 << 20)

@@ -14,6 +14,9 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     case clientClosed
     /// The client sent nothing for `ServerLimits.readTimeout` seconds in the middle of a request.
     case timedOut
+    /// The client sent too slowly (see `ServerLimits.requestHeadTimeout` and
+    /// `minimumDocumentRate`); says what was too slow.
+    case tooSlow(String)
     /// Reading the request body failed with this errno.
     case readFailed(errno: Int32)
     /// The document was read after its request had been answered.
@@ -31,6 +34,8 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
             return "the client closed the connection mid-request"
         case .timedOut:
             return "the client stalled mid-request (read timeout)"
+        case .tooSlow(let what):
+            return "the client is too slow: \(what)"
         case .readFailed(let e):
             return "reading the request failed: \(String(cString: strerror(e)))"
         case .documentClosed:

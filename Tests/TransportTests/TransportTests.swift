@@ -400,6 +400,73 @@ import Transport
         #expect(now() - started < 4)
     }
 
+    /// Trickles `bytes` one every 0.1 s (well inside the read timeout) until the server
+    /// closes the connection; returns how long that took, or nil if it did not within 10 s.
+    func trickle(_ client: RawClient, _ bytes: [UInt8]) -> Double? {
+        let started = now()
+        for b in bytes {
+            guard client.send([b]), !client.waitForClose(within: 0.1) else { return now() - started }
+            if now() - started > 10 { return nil }
+        }
+        return client.waitForClose(within: 10 - (now() - started)) ? now() - started : nil
+    }
+
+    /// A request trickled in a byte at a time never trips the per-read timeout; its head
+    /// (request line, header fields, IPP attributes) must still be in within
+    /// requestHeadTimeout, or the connection is cut. Others are served meanwhile.
+    @Test func aTrickledRequestHeadIsCutOff() throws {
+        var limits = ServerLimits()
+        limits.readTimeout = 1
+        limits.requestHeadTimeout = 1
+        let t = try TestServer(limits: limits)
+        defer { t.server.stop() }
+        let attributes = ippRequest(.printJob, id: 5)
+        let head = "POST /ipp/print/test HTTP/1.1\r\nHost: x\r\nContent-Type: application/ipp\r\nContent-Length: \(attributes.count + 10)\r\n\r\n"
+        let cases: [(sent: [UInt8], trickled: [UInt8], limit: Double)] = [
+            ([], Array((head + String(repeating: "a", count: 200)).utf8), 2 + 1.5),    // the request line (after idling)
+            (Array("POST /ipp/print/test HTTP/1.1\r\n".utf8), Array(String(repeating: "X-Slow: a\r\n", count: 20).utf8), 1 + 1.5),
+            (Array(head.utf8), attributes + Array(repeating: 0, count: 10), 1 + 1.5), // the IPP attributes
+        ]
+        for c in cases {
+            let slow = try RawClient(port: t.port)
+            if !c.sent.isEmpty { slow.send(c.sent) }
+            let other = try CupsClient(port: t.port)
+            #expect(other.doRequest(CupsClient.getPrinterAttributes())?.status == 0)
+            let took = trickle(slow, c.trickled)
+            #expect(took != nil && took! < c.limit, "cut after \(took.map { "\($0) s" } ?? "never")")
+        }
+        #expect(eventually { t.log.all.filter { $0.contains("the client is too slow") }.count == 3 }, "\(t.log.all)")
+    }
+
+    /// A document trickled in below minimumDocumentRate is cut off (the handler sees the
+    /// failure); one at a modest steady rate is not.
+    @Test func aDocumentBelowTheMinimumRateIsCutOff() throws {
+        var limits = ServerLimits()
+        limits.readTimeout = 0.5
+        limits.minimumDocumentRate = 2000
+        let t = try TestServer(limits: limits)
+        defer { t.server.stop() }
+        let attributes = ippRequest(.printJob, id: 9)
+
+        let slow = try RawClient(port: t.port)
+        slow.send(Array(post(attributes + Array(repeating: 7, count: 1000)).dropLast(1000)))
+        let took = trickle(slow, Array(repeating: 7, count: 1000)) // 10 bytes/s
+        #expect(took != nil && took! < 3, "cut after \(took.map { "\($0) s" } ?? "never")")
+        #expect(eventually { t.log.contains("arrives at under 2000 bytes/s") }, "\(t.log.all)")
+
+        // 20 KB/s for 1.5 s: ten times the minimum, served whole.
+        let steady = try RawClient(port: t.port)
+        let document = Array(repeating: UInt8(3), count: 30_000)
+        steady.send(Array(post(attributes + document).dropLast(document.count)))
+        for i in stride(from: 0, to: document.count, by: 2000) {
+            #expect(steady.send(Array(document[i..<(i + 2000)])))
+            usleep(100_000) // pacing the sender, not waiting for the server
+        }
+        let r = try #require(steady.readResponse())
+        #expect(r.ipp.flatMap { integer($0, "x-document-bytes") } == Int32(document.count))
+        #expect(r.ipp.flatMap { text($0, "x-document-error") } == nil)
+    }
+
     @Test func otherMethodsAndBadRequestsGet4xx() throws {
         let t = try TestServer()
         defer { t.server.stop() }
