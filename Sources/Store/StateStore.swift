@@ -178,12 +178,40 @@ public final class StateStore: Sendable {
     /// Removes a printer (its jobs stay). Returns false if there was no such printer.
     @discardableResult
     public func removePrinter(named name: String) throws -> Bool {
+        try removePrinter(named: name, cancelingJobs: nil, at: 0) != nil
+    }
+
+    /// Removes a printer and, in the same transaction, cancels its unfinished jobs with
+    /// `message` (job-canceled-by-operator); they stay as history. Returns the ids of the
+    /// jobs canceled, or nil if there was no such printer. With a nil message jobs are
+    /// left as they are.
+    public func removePrinter(named name: String, cancelingJobs message: String?, at now: Int64) throws -> [Int32]? {
         try writing { conn in
-            try conn.with("DELETE FROM printers WHERE name = ?1") { st in
-                try st.bind(1, name)
-                _ = try st.step("cannot remove printer '\(name)'")
+            try conn.transaction {
+                try conn.with("DELETE FROM printers WHERE name = ?1") { st in
+                    try st.bind(1, name)
+                    _ = try st.step("cannot remove printer '\(name)'")
+                }
+                guard conn.changes > 0 else { return nil }
+                guard let message else { return [] }
+                // Unfinished: pending (3) to processing-stopped (6); 7 is canceled.
+                var ids: [Int32] = []
+                try conn.with("SELECT id FROM jobs WHERE printer = ?1 AND state BETWEEN 3 AND 6 ORDER BY id") { st in
+                    try st.bind(1, name)
+                    while try st.step("cannot list the jobs of '\(name)'") { ids.append(st.int32(0)) }
+                }
+                try conn.with("""
+                    UPDATE jobs SET state = 7, state_reasons = ?2, state_message = ?3, completed_at = ?4 \
+                    WHERE printer = ?1 AND state BETWEEN 3 AND 6
+                    """) { st in
+                    try st.bind(1, name)
+                    try st.bind(2, JSONText.encode(["job-canceled-by-operator"]))
+                    try st.bind(3, message)
+                    try st.bind(4, now)
+                    _ = try st.step("cannot cancel the jobs of '\(name)'")
+                }
+                return ids
             }
-            return conn.changes > 0
         }
     }
 

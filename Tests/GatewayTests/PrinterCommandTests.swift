@@ -1,6 +1,7 @@
 import CupsBridge
 import Foundation
 import IPP
+import Store
 import Testing
 import TestSupport
 
@@ -41,5 +42,45 @@ import TestSupport
         let gone = try IPPClient(uri: server.uri("lab")).send(ippRequest(.getPrinterAttributes, server.uri("lab")))
         #expect(gone.status == .clientErrorNotFound)
         #expect(try ippgate(["printers", "remove", "lab", "--state", state]).status == 1)
+    }
+
+    /// Removing a printer cancels its unfinished jobs (they stay as history, their spool
+    /// files go), with the server running and with it stopped; finished jobs are untouched.
+    @Test func removingAPrinterCancelsItsUnfinishedJobs() throws {
+        // A target nobody listens on: jobs wait for it.
+        let down = "ipp://127.0.0.1:\(try Peers.freePort())/ipp/print"
+        let server = try GatewayServer.forwarding(to: down, name: "far").start()
+        let state = server.state.path
+        let client = try IPPClient(uri: server.uri("far"))
+        var ids: [Int32] = []
+        for _ in 0..<2 {
+            let r = try client.send(ippRequest(.printJob, server.uri("far")), document: Documents.text())
+            ids.append(try #require(r.value("job-id")?.integerValue))
+        }
+        let removed = try ippgate(["printers", "remove", "far", "--state", state])
+        #expect(removed.status == 0, "\(removed.output)")
+        #expect(removed.output.contains("removed printer far; 2 unfinished jobs canceled (applied by the running server)"), "\(removed.output)")
+        let store = try StateStore(directory: state)
+        for id in ids {
+            let job = try #require(try store.job(id: id))
+            #expect(job.state == JobState.canceled.rawValue)
+            #expect(job.stateReasons == ["job-canceled-by-operator"])
+            #expect(job.stateMessage == "Canceled: printer far was removed.")
+        }
+        let spool = server.state.appendingPathComponent("spool").path
+        try eventually(10, "the spool emptied") { try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty }
+
+        // Stopped: the same, straight into the database.
+        server.stop()
+        #expect(try ippgate(["printers", "add", "far", "--target", down, "--state", state]).status == 0)
+        var job = JobRecord(printer: "far", uuid: "urn:uuid:1")
+        job.id = try store.insertJob(job)
+        var done = JobRecord(printer: "far", uuid: "urn:uuid:2")
+        done.state = JobState.completed.rawValue
+        done.id = try store.insertJob(done)
+        let offline = try ippgate(["printers", "remove", "far", "--state", state])
+        #expect(offline.output.trimmingCharacters(in: .whitespacesAndNewlines) == "removed printer far; 1 unfinished job canceled", "\(offline.output)")
+        #expect(try store.job(id: job.id)?.state == JobState.canceled.rawValue)
+        #expect(try store.job(id: done.id)?.state == JobState.completed.rawValue)
     }
 }

@@ -39,11 +39,15 @@ extension Gateway {
     func handleDeletePrinter(_ r: Request) throws -> Response {
         try requireAdmin(r)
         let name = try adminPrinterName(r)
-        do { try PrinterAdmin.remove(name: name, from: store) } catch let e as PrinterAdmin.AdminError {
+        let canceled: Int
+        do { canceled = try PrinterAdmin.remove(name: name, from: store, now: clock.now()) } catch let e as PrinterAdmin.AdminError {
             throw IPPError(.clientErrorNotFound, e.description)
         }
         try reloadPrinters()
-        log.info("printer \(name) removed")
-        return Response(to: r.message)
+        let note = "removed printer \(name)\(PrinterAdmin.canceledNote(canceled))"
+        log.info(note)
+        var response = Response(to: r.message)
+        response.statusMessage = note
+        return response
     }
 }

@@ -35,7 +35,23 @@ public enum PrinterAdmin {
         return record
     }
 
-    public static func remove(name: String, from store: StateStore) throws {
-        guard try store.removePrinter(named: name) else { throw AdminError("no printer named '\(name)'") }
+    /// Removes the printer and cancels its unfinished jobs (as CUPS does when a queue is
+    /// deleted): they stay as history, their spool files go. A job being delivered by a
+    /// running server is canceled at the device by its worker, which sees the cancel.
+    /// Returns the number of jobs canceled.
+    @discardableResult
+    public static func remove(name: String, from store: StateStore, now: Int64) throws -> Int {
+        guard let canceled = try store.removePrinter(named: name, cancelingJobs: "Canceled: printer \(name) was removed.", at: now) else {
+            throw AdminError("no printer named '\(name)'")
+        }
+        for id in canceled {
+            for d in (try? store.documents(jobID: id)) ?? [] { unlink(d.path) }
+        }
+        return canceled.count
+    }
+
+    /// "; 2 unfinished jobs canceled", or "" for none.
+    public static func canceledNote(_ count: Int) -> String {
+        count == 0 ? "" : "; \(count) unfinished job\(count == 1 ? "" : "s") canceled"
     }
 }

@@ -39,11 +39,12 @@ enum PrintersCommand {
             guard options.positionals.count == 1 else { throw UsageError(usage) }
             let name = options.positionals[0]
             if let done = try viaAdminSocket(state, operation: .cupsDeletePrinter, name: name, target: nil) { return done }
-            do { try PrinterAdmin.remove(name: name, from: try StateStore(directory: state)) } catch {
+            let canceled: Int
+            do { canceled = try PrinterAdmin.remove(name: name, from: try StateStore(directory: state), now: Int64(Date().timeIntervalSince1970)) } catch {
                 stderr("ippgate: \(error)")
                 return 1
             }
-            print("removed printer \(name)")
+            print("removed printer \(name)\(PrinterAdmin.canceledNote(canceled))")
             return 0
         case "list":
             guard options.positionals.isEmpty else { throw UsageError(usage) }
@@ -85,8 +86,13 @@ enum PrintersCommand {
             stderr("ippgate: \(why)")
             return 1
         }
-        print(operation == .cupsDeletePrinter ? "removed printer \(name) (applied by the running server)"
-                                              : "added printer \(name) → \(target ?? "") (served now)")
+        if operation == .cupsDeletePrinter {
+            // The server says what it did: "removed printer NAME; 2 unfinished jobs canceled".
+            let note = response.attribute("status-message", in: .operation)?.firstValue?.stringValue ?? "removed printer \(name)"
+            print("\(note) (applied by the running server)")
+        } else {
+            print("added printer \(name) → \(target ?? "") (served now)")
+        }
         return 0
     }
 }
