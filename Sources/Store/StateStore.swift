@@ -392,10 +392,12 @@ public final class StateStore: Sendable {
     public func deleteJob(id: Int32) throws -> Bool {
         let (existed, paths) = try writing { conn in
             try conn.transaction { () throws -> (Bool, [String]) in
-                let paths = try conn.with("SELECT path FROM documents WHERE job_id = ?1") { st in
+                let paths = try conn.with("SELECT job_id, number, path FROM documents WHERE job_id = ?1") { st in
                     try st.bind(1, id)
                     var paths: [String] = []
-                    while try st.step("cannot read the documents of job \(id)") { paths.append(st.string(0)) }
+                    while try st.step("cannot read the documents of job \(id)") {
+                        paths.append(resolve(st.string(2), jobID: st.int32(0), number: st.int32(1)))
+                    }
                     return paths
                 }
                 try conn.with("DELETE FROM documents WHERE job_id = ?1") { st in
@@ -424,6 +426,20 @@ public final class StateStore: Sendable {
 
     // MARK: - Documents and spool files
 
+    /// How a document's path is stored: a spool file by its name alone, so that the state
+    /// directory can be moved (or restored elsewhere from a backup) with its jobs.
+    private func storedPath(_ path: String) -> String {
+        path.hasPrefix(spoolDirectory + "/") ? String(path.dropFirst(spoolDirectory.count + 1)) : path
+    }
+
+    /// A stored path made whole: a spool file's name, or an absolute path to one (as
+    /// databases before relative paths hold), is in this store's spool directory.
+    private func resolve(_ stored: String, jobID: Int32, number: Int32) -> String {
+        let name = stored.split(separator: "/").last.map(String.init) ?? stored
+        if let (id, n) = Self.parseSpoolName(name), id == jobID, n == number { return "\(spoolDirectory)/\(name)" }
+        return stored
+    }
+
     /// The spool path of document `number` of job `jobID`: `<spool>/job-<id>-<n>.doc`.
     public func spoolPath(jobID: Int32, number: Int32) -> String {
         "\(spoolDirectory)/job-\(jobID)-\(number).doc"
@@ -434,13 +450,14 @@ public final class StateStore: Sendable {
         try SpoolFile(path: spoolPath(jobID: jobID, number: number), directory: spoolDirectory)
     }
 
-    private static func insertDocument(_ conn: Connection, _ d: DocumentRecord) throws {
+    /// `path`: the document's path as stored (`storedPath`).
+    private static func insertDocument(_ conn: Connection, _ d: DocumentRecord, path: String) throws {
         try conn.with("INSERT INTO documents(job_id, number, format, name, path, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6)") { st in
             try st.bind(1, d.jobID)
             try st.bind(2, d.number)
             try st.bind(3, d.format)
             try st.bind(4, d.name)
-            try st.bind(5, d.path)
+            try st.bind(5, path)
             try st.bind(6, d.size)
             do {
                 _ = try st.step("cannot add document \(d.number) of job \(d.jobID)")
@@ -454,7 +471,7 @@ public final class StateStore: Sendable {
 
     /// Records a document (commit its spool file first). Durable when it returns.
     public func addDocument(_ d: DocumentRecord) throws {
-        try writing { conn in try Self.insertDocument(conn, d) }
+        try writing { conn in try Self.insertDocument(conn, d, path: storedPath(d.path)) }
     }
 
     /// Records a document and rewrites its job in one transaction (one fsync instead of two):
@@ -465,7 +482,7 @@ public final class StateStore: Sendable {
         }
         try writing { conn in
             try conn.transaction {
-                try Self.insertDocument(conn, d)
+                try Self.insertDocument(conn, d, path: storedPath(d.path))
                 try Self.updateJob(conn, job)
             }
         }
@@ -479,7 +496,8 @@ public final class StateStore: Sendable {
                 var result: [DocumentRecord] = []
                 while try st.step("cannot read the documents of job \(jobID)") {
                     result.append(DocumentRecord(jobID: st.int32(0), number: st.int32(1), format: st.string(2),
-                                                 name: st.string(3), path: st.string(4), size: st.int64(5)))
+                                                 name: st.string(3), path: resolve(st.string(4), jobID: st.int32(0), number: st.int32(1)),
+                                                 size: st.int64(5)))
                 }
                 return result
             }
@@ -515,9 +533,9 @@ public final class StateStore: Sendable {
     @discardableResult
     public func removeOrphanSpoolFiles() throws -> [String] {
         let referenced = try reading { conn in
-            try conn.with("SELECT path FROM documents") { st in
+            try conn.with("SELECT job_id, number, path FROM documents") { st in
                 var paths = Set<String>()
-                while try st.step("cannot list documents") { paths.insert(st.string(0)) }
+                while try st.step("cannot list documents") { paths.insert(resolve(st.string(2), jobID: st.int32(0), number: st.int32(1))) }
                 return paths
             }
         }

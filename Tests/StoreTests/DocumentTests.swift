@@ -30,6 +30,37 @@ import Foundation
         }
     }
 
+    /// A state directory moved (or restored from a backup elsewhere) keeps its jobs'
+    /// documents: spool files are stored by name, and absolute paths from before that are
+    /// found in the new spool directory too.
+    @Test func aMovedStateDirectoryKeepsItsDocuments() throws {
+        try withTemporaryDirectory { dir in
+            let old = dir + "/old"
+            var id: Int32 = 0
+            do {
+                let store = try StateStore(directory: old)
+                id = try store.insertJob(makeJob())
+                for number in [Int32(1), 2] {
+                    let file = try store.createSpoolFile(jobID: id, number: number)
+                    try [UInt8]("doc \(number)".utf8).withUnsafeBytes { try file.write($0) }
+                    try file.commit()
+                    // Number 2 as a database from before relative paths holds it: absolute,
+                    // somewhere the directory no longer is.
+                    let path = number == 1 ? file.path : "/nowhere/state/spool/job-\(id)-2.doc"
+                    try store.addDocument(DocumentRecord(jobID: id, number: number, format: "text/plain", name: "", path: path, size: 5))
+                }
+            }
+            try FileManager.default.moveItem(atPath: old, toPath: dir + "/new")
+            let store = try StateStore(directory: dir + "/new")
+            let documents = try store.documents(jobID: id)
+            #expect(documents.map(\.path) == [1, 2].map { dir + "/new/spool/job-\(id)-\($0).doc" })
+            #expect(documents.map { (try? String(contentsOfFile: $0.path, encoding: .utf8)) ?? "" } == ["doc 1", "doc 2"])
+            #expect(try store.removeOrphanSpoolFiles().isEmpty)
+            #expect(try store.deleteJob(id: id))
+            #expect(!fileExists(documents[0].path) && !fileExists(documents[1].path))
+        }
+    }
+
     @Test func spoolWriteCommitRecordAndDelete() throws {
         try withTemporaryDirectory { dir in
             let store = try StateStore(directory: dir)
