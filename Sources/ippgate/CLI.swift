@@ -8,14 +8,17 @@ enum CLI {
         commands:
           ipp decode FILE [--reencode OUT] [--document-info]
                                   print an IPP message as text (libcups's notation)
-          serve [--listen HOST:PORT]... [--state DIR] [--keep-documents] [--refresh-interval S] [--log-level L]
+          serve [--listen HOST:PORT]... [--state DIR] [--keep-documents] [--refresh-interval S] [--max-connections N] [--log-level L]
                                   run the gateway (default 127.0.0.1:8631, state ~/.local/state/ippgate or /var/lib/ippgate as root);
                                   --keep-documents keeps each job's spool files (STATE/spool) after the job ends;
-                                  --refresh-interval re-reads each printer device's attributes every S seconds (300)
+                                  --refresh-interval re-reads each printer device's attributes every S seconds (300);
+                                  --max-connections caps concurrent client connections (256; beyond it, HTTP 503)
           printers add NAME --target URI [--store-then-forward] [--state DIR]
           printers remove NAME [--state DIR]
           printers list [--state DIR]
-                                  manage printers (applied at once if the server is running)
+                                  manage printers (applied at once if the server is running); remove cancels
+                                  the printer's unfinished jobs; list shows each one's state, queued jobs and
+                                  reasons (offline-report: its device is unreachable) when the server runs
           bench codec [--seconds S] [--json] FILE...
                                   decode/encode throughput against libcups
           bench load URI [--clients N] [--seconds S] [--op get-printer-attributes|print-job] [--file F] [--json]

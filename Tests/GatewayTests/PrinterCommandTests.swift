@@ -57,6 +57,12 @@ import TestSupport
             let r = try client.send(ippRequest(.printJob, server.uri("far")), document: Documents.text())
             ids.append(try #require(r.value("job-id")?.integerValue))
         }
+        // The live state, through the admin socket: both jobs wait, the device is down.
+        try eventually(10, "printers list shows the device down") {
+            let lines = try ippgate(["printers", "list", "--state", state]).output.split(separator: "\n")
+            guard let row = lines.firstIndex(where: { $0.hasPrefix("far ") }), row + 1 < lines.count else { return false }
+            return lines[row].split(separator: " ").prefix(3) == ["far", "idle", "2"] && lines[row + 1].contains("offline-report: printer unreachable")
+        }
         let removed = try ippgate(["printers", "remove", "far", "--state", state])
         #expect(removed.status == 0, "\(removed.output)")
         #expect(removed.output.contains("removed printer far; 2 unfinished jobs canceled (applied by the running server)"), "\(removed.output)")
@@ -78,6 +84,8 @@ import TestSupport
         var done = JobRecord(printer: "far", uuid: "urn:uuid:2")
         done.state = JobState.completed.rawValue
         done.id = try store.insertJob(done)
+        let listed = try ippgate(["printers", "list", "--state", state]).output
+        #expect(listed.contains("(the server is not running: no live state)"), "\(listed)")
         let offline = try ippgate(["printers", "remove", "far", "--state", state])
         #expect(offline.output.trimmingCharacters(in: .whitespacesAndNewlines) == "removed printer far; 1 unfinished job canceled", "\(offline.output)")
         #expect(try store.job(id: job.id)?.state == JobState.canceled.rawValue)

@@ -53,26 +53,66 @@ enum PrintersCommand {
                 print("no printers (ippgate serve creates 'default' when it starts with none)")
                 return 0
             }
+            let live = liveStatus(state)
             let width = max(4, printers.map(\.name.count).max()!)
-            print(pad("NAME", width + 2) + "TARGET")
+            print(pad("NAME", width + 2) + pad("STATE", 12) + pad("JOBS", 6) + "TARGET")
             for p in printers {
                 let note = p.settings[PrinterAdmin.forwardWhileArrivingSetting] == "no" ? "  (store-then-forward)" : ""
-                print(pad(p.name, width + 2) + p.target + note)
+                let status = live?[p.name]
+                print(pad(p.name, width + 2) + pad(status?.state ?? "-", 12) + pad(status.map { String($0.jobs) } ?? "-", 6) + p.target + note)
+                if let status, !status.reasons.isEmpty {
+                    let message = status.message.isEmpty ? "" : ": " + status.message
+                    print(String(repeating: " ", count: width + 2) + status.reasons.joined(separator: ", ") + message)
+                }
             }
+            if live == nil { print("(the server is not running: no live state)") }
             return 0
         default:
             throw UsageError(usage)
         }
     }
 
+    /// A printer as the running server sees it.
+    struct LiveStatus {
+        var state: String
+        var jobs: Int32
+        /// printer-state-reasons other than "none".
+        var reasons: [String]
+        var message: String
+    }
+
+    /// Every printer's live state from the running server (CUPS-Get-Printers over the
+    /// admin socket), by name; nil when no server answers.
+    static func liveStatus(_ state: String) -> [String: LiveStatus]? {
+        guard let client = adminClient(state) else { return nil }
+        var request = Message.request(.cupsGetPrinters)
+        request.append(Attribute("requested-attributes", ["printer-name", "printer-state", "printer-state-reasons",
+                                                          "printer-state-message", "queued-job-count"].map(Value.keyword)), to: .operation)
+        guard let response = try? client.send(request), response.status.isSuccess else { return nil }
+        var result: [String: LiveStatus] = [:]
+        for group in response.groups where group.tag == .printer {
+            guard let name = group["printer-name"]?.firstValue?.stringValue else { continue }
+            let state = group["printer-state"]?.firstValue?.integerValue
+            result[name] = LiveStatus(
+                state: state == 3 ? "idle" : state == 4 ? "processing" : state == 5 ? "stopped" : "?",
+                jobs: group["queued-job-count"]?.firstValue?.integerValue ?? 0,
+                reasons: (group["printer-state-reasons"]?.values.compactMap(\.stringValue) ?? []).filter { $0 != "none" },
+                message: group["printer-state-message"]?.firstValue?.stringValue ?? "")
+        }
+        return result
+    }
+
+    /// A client for the running server's admin socket, or nil when there is none.
+    static func adminClient(_ state: String) -> IPPClient? {
+        let socket = StateDirectory.adminSocket(state)
+        guard FileManager.default.fileExists(atPath: socket) else { return nil }
+        return try? IPPClient(IPPEndpoint(unixSocket: socket, resource: "/admin"), connectTimeout: 2, timeout: 10)
+    }
+
     /// Sends the change to a running server. Returns nil when no server is listening.
     static func viaAdminSocket(_ state: String, operation: IPP.Operation, name: String, target: String?,
                                storeThenForward: Bool = false) throws -> Int32? {
-        let socket = StateDirectory.adminSocket(state)
-        guard FileManager.default.fileExists(atPath: socket),
-              let client = try? IPPClient(IPPEndpoint(unixSocket: socket, resource: "/admin"), connectTimeout: 2, timeout: 10) else {
-            return nil
-        }
+        guard let client = adminClient(state) else { return nil }
         var request = Message.request(operation)
         request.append(Attribute("printer-name", .name(name)), to: .operation)
         if let target { request.append(Attribute("device-uri", .uri(target)), to: .operation) }
