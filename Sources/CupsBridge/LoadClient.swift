@@ -68,6 +68,8 @@ public enum IPPClientError: Error, CustomStringConvertible, Sendable {
     case malformed(String)
     /// The document's source failed mid-request; the request was abandoned unfinished.
     case documentSource(String)
+    /// The TLS device is not the one trusted before (see `TLSPin`); nothing was sent.
+    case untrusted(String)
 
     public var description: String {
         switch self {
@@ -76,6 +78,7 @@ public enum IPPClientError: Error, CustomStringConvertible, Sendable {
         case .transport(let m): return "no IPP response: \(m)"
         case .malformed(let m): return m
         case .documentSource(let m): return "the document could not be read: \(m)"
+        case .untrusted(let m): return m
         }
     }
 }
@@ -98,6 +101,8 @@ public enum IPPClientError: Error, CustomStringConvertible, Sendable {
 public final class IPPClient: @unchecked Sendable {
     public let endpoint: IPPEndpoint
     private var http: OpaquePointer?
+    /// Checked after connecting and after every response (libcups may have reconnected).
+    private let pin: TLSPin?
 
     /// The `requesting-user-name` the request builders use by default (libcups's `cupsUser()`).
     public static var defaultUser: String { String(cString: cupsUser()) }
@@ -106,8 +111,10 @@ public final class IPPClient: @unchecked Sendable {
     /// - Parameters:
     ///   - connectTimeout: seconds to wait for the TCP connection.
     ///   - timeout: seconds any later read or write may block before the request fails.
-    public init(_ endpoint: IPPEndpoint, connectTimeout: Double = 5, timeout: Double = 10) throws(IPPClientError) {
+    ///   - pin: for an encrypted endpoint, the device's certificate must match it (trust on first use).
+    public init(_ endpoint: IPPEndpoint, connectTimeout: Double = 5, timeout: Double = 10, pin: TLSPin? = nil) throws(IPPClientError) {
         self.endpoint = endpoint
+        self.pin = endpoint.encrypted ? pin : nil
         // msec 0: only create the http_t; connecting separately lets a failure be explained.
         guard let http = httpConnect2(endpoint.host, Int32(endpoint.port), nil, AF_UNSPEC,
                                       endpoint.encrypted ? HTTP_ENCRYPTION_ALWAYS : HTTP_ENCRYPTION_IF_REQUESTED,
@@ -122,11 +129,27 @@ public final class IPPClient: @unchecked Sendable {
             throw .connect(endpoint: endpoint.hostPort, reason: reason ?? Self.lastError(or: "unable to connect"))
         }
         httpSetTimeout(http, timeout, nil, nil)
+        if let pin = self.pin {
+            do { try pin.check(http) } catch {
+                httpClose(http)
+                throw error
+            }
+        }
         self.http = http
     }
 
-    public convenience init(uri: String, connectTimeout: Double = 5, timeout: Double = 10) throws(IPPClientError) {
-        try self.init(try IPPEndpoint(uri), connectTimeout: connectTimeout, timeout: timeout)
+    public convenience init(uri: String, connectTimeout: Double = 5, timeout: Double = 10, pin: TLSPin? = nil) throws(IPPClientError) {
+        try self.init(try IPPEndpoint(uri), connectTimeout: connectTimeout, timeout: timeout, pin: pin)
+    }
+
+    /// After a response: if libcups reconnected meanwhile, the device must still be the
+    /// trusted one, or the response is not believed and the connection is closed.
+    private func recheckPin() throws(IPPClientError) {
+        guard let pin, let http else { return }
+        do { try pin.check(http) } catch {
+            close()
+            throw error
+        }
     }
 
     deinit { close() }
@@ -182,7 +205,9 @@ public final class IPPClient: @unchecked Sendable {
             }
             return .failure(.transport(status == HTTP_STATUS_ERROR ? "connection closed by the server" : "no response"))
         }
-        return .success(LibcupsMessage(owning: response))
+        let message = LibcupsMessage(owning: response)
+        do { try recheckPin() } catch { return .failure(error) }
+        return .success(message)
     }
 
     /// Sends an ippgate `Message` (handed to libcups through its encoding) and returns
@@ -246,7 +271,9 @@ public final class IPPClient: @unchecked Sendable {
         }
         if httpGetState(http) != HTTP_STATE_WAITING { httpFlush(http) }
         guard let response else { throw .transport(Self.lastError(or: "no response")) }
-        do { return try Message.decode(LibcupsMessage(owning: response).encode()).message } catch {
+        let message = LibcupsMessage(owning: response)
+        try recheckPin()
+        do { return try Message.decode(message.encode()).message } catch {
             throw .malformed("the response libcups read does not decode: \(error)")
         }
     }

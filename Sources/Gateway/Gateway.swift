@@ -127,7 +127,7 @@ public final class Gateway: IPPHandler {
             }
             for record in records where table[record.name]?.record != record {
                 do {
-                    let target = try Targets.make(uri: record.target)
+                    let target = try Targets.make(uri: record.target, trustDirectory: "\(store.directory)/tls")
                     if table[record.name] != nil { stopped.append(record.name) }
                     let printer = Printer(record: record, target: target, clock: clock)
                     table[record.name] = printer

@@ -273,6 +273,53 @@ extension MirrorRefreshTests {
 
 /// An `ipps://` target: the same delivery over TLS (ippeveprinter's self-signed certificate).
 @Suite(.serialized) struct SecureTargetTests {
+    /// An ipps:// device's certificate is trusted on first use and pinned (STATE/tls): a
+    /// device on the same address with another certificate gets nothing, the printer
+    /// shows why, and once the pin is deleted the waiting job prints.
+    @Test func anIPPSDeviceWithAnotherCertificateGetsNothing() throws {
+        let keys = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-eve-keys-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: keys) }
+        for dir in ["a", "b"] { try FileManager.default.createDirectory(at: keys.appendingPathComponent(dir), withIntermediateDirectories: true) }
+        let first = try EvePrinter.start(extraArguments: ["-K", keys.appendingPathComponent("a").path])
+        let port = first.port
+        let server = try GatewayServer.forwarding(to: "ipps://localhost:\(port)/ipp/print").start()
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        func job(_ id: Int32) throws -> Message {
+            try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+        }
+        func print() throws -> Int32 {
+            let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("application/pdf"))]),
+                                    document: Documents.pdf)
+            return try #require(r.value("job-id")?.integerValue)
+        }
+        let one = try print()
+        try eventually(20, "the first job completed over TLS") { try job(one).value("job-state")?.integerValue == JobState.completed.rawValue }
+        let pins = try FileManager.default.contentsOfDirectory(atPath: server.state.appendingPathComponent("tls").path)
+        #expect(pins == ["localhost_\(port).crt"])
+
+        // Another device (another key) at the same address.
+        first.stop()
+        let second = try EvePrinter.start(extraArguments: ["-K", keys.appendingPathComponent("b").path], port: port)
+        defer { second.stop() }
+        let two = try print()
+        try eventually(20, "the printer says the device is not trusted") {
+            let p = try client.send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+                Attribute("requested-attributes", [.keyword("printer-state-reasons"), .keyword("printer-state-message")])]))
+            return p.value("printer-state-message")?.stringValue?.contains("not the one trusted") == true
+                && p.groups.first { $0.tag == .printer }?["printer-state-reasons"]?.values.compactMap(\.stringValue) == ["offline-report"]
+        }
+        #expect(try job(two).value("job-state")?.integerValue == JobState.pending.rawValue)
+        #expect(try printerJobs(second).isEmpty, "the untrusted device got a job")
+
+        try FileManager.default.removeItem(at: server.state.appendingPathComponent("tls/localhost_\(port).crt"))
+        try eventually(30, "the waiting job completed once the pin was removed") {
+            try job(two).value("job-state")?.integerValue == JobState.completed.rawValue
+        }
+        let arrived = second.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+        #expect(arrived.map { [UInt8]($0) } == [Documents.pdf])
+    }
+
     @Test func printsOverIPPS() throws {
         let eve = try EvePrinter.start()
         let server = try GatewayServer.forwarding(to: "ipps://localhost:\(eve.port)/ipp/print").start()

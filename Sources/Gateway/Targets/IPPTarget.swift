@@ -18,12 +18,21 @@ public final class IPPTarget: Target, Sendable {
     private let deviceOperations = Mutex<Set<UInt16>>([])
     /// How often a job is polled at the device while it prints.
     let pollInterval: Double
+    /// For `ipps://`: the device's certificate is trusted on first use and pinned here.
+    let pin: TLSPin?
 
-    public init(uri: String, pollInterval: Double = 1) throws {
-        guard (try? IPPEndpoint(uri)) != nil else { throw TargetError.invalid("not a usable printer URI: \(uri)") }
+    /// - Parameter trustDirectory: where `ipps://` devices' certificates are pinned
+    ///   (`TLSPin`); nil trusts whatever certificate the device presents.
+    public init(uri: String, pollInterval: Double = 1, trustDirectory: String? = nil) throws {
+        guard let endpoint = try? IPPEndpoint(uri) else { throw TargetError.invalid("not a usable printer URI: \(uri)") }
         self.uri = uri
         self.pollInterval = pollInterval
+        pin = trustDirectory.map { TLSPin(directory: $0, host: endpoint.host, port: endpoint.port) }
         _ = refreshCapabilities()
+    }
+
+    private func connect(connectTimeout: Double, timeout: Double) throws -> IPPClient {
+        try IPPClient(uri: uri, connectTimeout: connectTimeout, timeout: timeout, pin: pin)
     }
 
     /// The device's capabilities, or a conservative default until it has answered once.
@@ -34,7 +43,7 @@ public final class IPPTarget: Target, Sendable {
     /// Asks the device for its attributes. Returns false if it did not answer.
     @discardableResult
     public func refreshCapabilities() -> Bool {
-        guard let client = try? IPPClient(uri: uri, connectTimeout: 3, timeout: 10),
+        guard let client = try? connect(connectTimeout: 3, timeout: 10),
               let response = try? client.send(request(.getPrinterAttributes, user: "ippgate", extra: [
                   Attribute("requested-attributes", [.keyword("all"), .keyword("media-col-database")])])),
               response.status.isSuccess else { return false }
@@ -45,7 +54,7 @@ public final class IPPTarget: Target, Sendable {
     }
 
     public func supplies() -> [Supply] {
-        guard let client = try? IPPClient(uri: uri, connectTimeout: 2, timeout: 5),
+        guard let client = try? connect(connectTimeout: 2, timeout: 5),
               let response = try? client.send(request(.getPrinterAttributes, user: "ippgate", extra: [
                   Attribute("requested-attributes", [.keyword("printer-supply"), .keyword("printer-supply-description")])]))
         else { return [] }
@@ -56,7 +65,7 @@ public final class IPPTarget: Target, Sendable {
 
     public func deliver(_ job: DeliveryJob) -> DeliveryOutcome {
         let client: IPPClient
-        do { client = try IPPClient(uri: uri, connectTimeout: 5, timeout: 60) } catch {
+        do { client = try connect(connectTimeout: 5, timeout: 60) } catch {
             return .retry("printer unreachable: \(error)")
         }
         if mirrored.withLock({ $0 == nil }) { refreshCapabilities() }
@@ -146,7 +155,7 @@ public final class IPPTarget: Target, Sendable {
     public var knowsDevice: Bool { mirrored.withLock { $0 != nil } }
 
     public func cancelRemoteJob(_ id: Int32, user: String) -> Bool {
-        guard let client = try? IPPClient(uri: uri, connectTimeout: 3, timeout: 10),
+        guard let client = try? connect(connectTimeout: 3, timeout: 10),
               let response = try? client.send(request(.cancelJob, user: user, extra: [Attribute("job-id", .integer(id))]))
         else { return false }
         // Already ended or gone there is as good as canceled.

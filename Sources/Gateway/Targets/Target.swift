@@ -229,9 +229,10 @@ public enum TargetError: Error, CustomStringConvertible {
 
 /// Makes the target for a URI.
 public enum Targets {
-    public static func make(uri: String) throws -> any Target {
+    /// - Parameter trustDirectory: where `ipps://` devices' certificates are pinned (`TLSPin`).
+    public static func make(uri: String, trustDirectory: String? = nil) throws -> any Target {
         if uri.hasPrefix("file://") { return try FolderTarget(uri: uri) }
-        if uri.hasPrefix("ipp://") || uri.hasPrefix("ipps://") { return try IPPTarget(uri: uri) }
+        if uri.hasPrefix("ipp://") || uri.hasPrefix("ipps://") { return try IPPTarget(uri: uri, trustDirectory: trustDirectory) }
         throw TargetError.unsupportedScheme(uri)
     }
 }
