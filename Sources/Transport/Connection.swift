@@ -241,8 +241,9 @@ final class Connection: @unchecked Sendable {
             return false
         }
         let sent = sendIPP(response.message, close: close)
+        let unsent = control.cutReason.map { "\(TransportError.tooSlow($0))" } ?? "response not sent"
         logRequest(resource: resource, op: message.operation, status: response.message.status,
-                   attributeBytes: attributeBytes, start: start, note: sent ? "" : " error=\"response not sent\"")
+                   attributeBytes: attributeBytes, start: start, note: sent ? "" : " error=\"\(unsent)\"")
         return sent && !close && httpGetState(http) == HTTP_STATE_WAITING
     }
 
@@ -334,6 +335,8 @@ final class Connection: @unchecked Sendable {
             httpSetField(http, HTTP_FIELD_KEEP_ALIVE, core.keepAliveField.pointer)
         }
         httpSetLength(http, n)
+        watchWriting(n)
+        defer { control.clearDeadline() }
         guard httpWriteResponse(http, HTTP_STATUS_OK) == 0 else { return false }
         guard httpWrite2(http, writeBuffer.assumingMemoryBound(to: CChar.self), n) == n else { return false }
         let ok = httpFlushWrite(http) >= 0
@@ -367,6 +370,8 @@ final class Connection: @unchecked Sendable {
         } else {
             httpSetLength(http, resource.body.count)
         }
+        watchWriting(head ? 0 : resource.body.count)
+        defer { control.clearDeadline() }
         var ok = httpWriteResponse(http, HTTP_STATUS_OK) == 0
         if ok && !head && !resource.body.isEmpty {
             ok = resource.body.withUnsafeBufferPointer { p in
@@ -425,6 +430,16 @@ final class Connection: @unchecked Sendable {
     }
 
     static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
+
+    /// A response of `bytes` must be read at `minimumDocumentRate`, with `requestHeadTimeout`
+    /// to spare: a client reading it a byte at a time would otherwise hold the thread.
+    private func watchWriting(_ bytes: Int) {
+        let limits = core.limits
+        guard limits.minimumDocumentRate > 0 else { return }
+        let seconds = limits.requestHeadTimeout + Double(bytes) / Double(limits.minimumDocumentRate)
+        control.setDeadline(monotonicNanoseconds() &+ Self.nanoseconds(seconds),
+                            "the \(bytes)-byte response was not read within \(Self.seconds((seconds * 10).rounded(.up) / 10)) s")
+    }
 
     /// Seconds for a message: "30", "0.5".
     static func seconds(_ s: Double) -> String { s == s.rounded() ? String(Int(s)) : String(s) }

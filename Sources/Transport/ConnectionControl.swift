@@ -48,7 +48,15 @@ final class ConnectionControl: Sendable {
         }
     }
 
-    /// The request's head is in: no deadline until the next request.
+    /// A deadline for what the connection does next (writing a response).
+    func setDeadline(_ deadline: UInt64, _ reason: String) {
+        state.withLock { s in
+            s.deadline = deadline
+            s.deadlineReason = reason
+        }
+    }
+
+    /// The request's head is in, or the response is out: no deadline for now.
     func clearDeadline() {
         state.withLock { $0.deadline = 0 }
     }

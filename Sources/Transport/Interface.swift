@@ -108,7 +108,8 @@ public struct ServerLimits: Sendable {
     public var requestHeadTimeout: Double = 30
     /// Bytes per second a request's document must arrive at, counted over the time spent
     /// waiting for it, in windows of `readTimeout` seconds: a client that trickles a byte
-    /// at a time is cut off. 0 turns the check off.
+    /// at a time is cut off. A response must be read at this rate too (with
+    /// `requestHeadTimeout` seconds to spare). 0 turns both checks off.
     public var minimumDocumentRate: Int = 1024
     /// Limits for the attribute section of a request (the document is streamed, not limited here).
     public var decoder: DecoderLimits = DecoderLimits(maxCollectionDepth: 10, maxValueLength: 32767,

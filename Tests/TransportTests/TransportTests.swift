@@ -467,6 +467,22 @@ import Transport
         #expect(r.ipp.flatMap { text($0, "x-document-error") } == nil)
     }
 
+    /// A client that does not read its (large) response is cut off once the response is
+    /// overdue at minimumDocumentRate, instead of holding its thread for readTimeout per write.
+    @Test func aClientThatDoesNotReadItsResponseIsCutOff() throws {
+        var limits = ServerLimits()
+        limits.readTimeout = 30
+        limits.requestHeadTimeout = 1
+        limits.minimumDocumentRate = 10_000_000
+        let t = try TestServer(limits: limits, handler: EchoHandler(padding: 30_000)) // a 30 MB response
+        defer { t.server.stop() }
+        let idle = try RawClient(port: t.port)
+        idle.send(post(ippRequest(.getPrinterAttributes, id: 4)))
+        // 1 s + 30.5 MB at 10 MB/s: 4.1 s allowed; the per-write timeout alone would wait 30 s.
+        #expect(eventually(within: 12) { t.log.contains("response was not read within 4.1 s") }, "\(t.log.all.suffix(3))")
+        #expect(eventually(within: 5) { t.server.connectionCount == 0 })
+    }
+
     @Test func otherMethodsAndBadRequestsGet4xx() throws {
         let t = try TestServer()
         defer { t.server.stop() }
