@@ -210,22 +210,26 @@ public final class IPPClient: @unchecked Sendable {
         return .success(message)
     }
 
-    /// Sends an ippgate `Message` (handed to libcups through its encoding) and returns
-    /// the response decoded by ippgate's decoder.
+    /// Sends an ippgate `Message` (handed to libcups through its encoding), then
+    /// `document`, and returns the response read by ippgate's decoder.
     public func send(_ request: Message, document: [UInt8] = []) throws(IPPClientError) -> Message {
-        let libcupsRequest: LibcupsMessage
-        do { libcupsRequest = try LibcupsMessage.decode(request.encoded()).0 } catch {
-            throw .malformed("libcups cannot read the request: \(error)")
-        }
-        let result = document.withUnsafeBytes { send(libcupsRequest, document: document.isEmpty ? nil : $0) }
-        let response = try result.get()
-        do { return try Message.decode(response.encode()).message } catch {
-            throw .malformed("the response libcups read does not decode: \(error)")
+        try exchange(request, documentLength: document.count) { http throws(IPPClientError) in
+            guard !document.isEmpty else { return HTTP_STATUS_CONTINUE }
+            return document.withUnsafeBytes { bytes in
+                var status = HTTP_STATUS_CONTINUE
+                var offset = 0
+                while offset < bytes.count && status == HTTP_STATUS_CONTINUE {
+                    let n = min(1 << 16, bytes.count - offset)
+                    status = cupsWriteRequestData(http, (bytes.baseAddress! + offset).assumingMemoryBound(to: CChar.self), n)
+                    offset += n
+                }
+                return status
+            }
         }
     }
 
     /// Sends `request` with the contents of the file at `path` as its document, read and
-    /// sent 64 KiB at a time (never held whole), and returns the decoded response.
+    /// sent a piece at a time (never held whole), and returns the decoded response.
     public func send(_ request: Message, documentFile path: String) throws(IPPClientError) -> Message {
         let source: FileDocument
         do { source = try FileDocument(path: path) } catch { throw .malformed("\(error)") }
@@ -238,17 +242,7 @@ public final class IPPClient: @unchecked Sendable {
     /// never sees the document's end) and raises `.documentSource`; the client is then
     /// closed.
     public func send(_ request: Message, document source: any OutgoingDocument) throws(IPPClientError) -> Message {
-        let libcupsRequest: LibcupsMessage
-        do { libcupsRequest = try LibcupsMessage.decode(request.encoded()).0 } catch {
-            throw .malformed("libcups cannot read the request: \(error)")
-        }
-        guard let http else { throw .transport("connection closed") }
-        cupsSetPasswordCB2(noPassword, nil)
-        let resource = endpoint.resource
-        // Length 0 is CUPS_LENGTH_VARIABLE: chunked transfer coding.
-        let length = source.length.map { ippLength(libcupsRequest.ipp) + $0 } ?? 0
-        var status = cupsSendRequest(http, libcupsRequest.ipp, resource, length)
-        if status == HTTP_STATUS_CONTINUE {
+        try exchange(request, documentLength: source.length) { [self] http throws(IPPClientError) in
             // Block-aligned, so a FileReader can read into it with O_DIRECT.
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.documentBufferSize, alignment: 4096)
             defer { buffer.deallocate() }
@@ -259,22 +253,89 @@ public final class IPPClient: @unchecked Sendable {
                     close()
                     throw .documentSource("\(error)")
                 }
-                guard let base = piece.baseAddress, piece.count > 0 else { break }
-                status = cupsWriteRequestData(http, base.assumingMemoryBound(to: CChar.self), piece.count)
-                guard status == HTTP_STATUS_CONTINUE else { break } // answered early (e.g. busy)
+                guard let base = piece.baseAddress, piece.count > 0 else { return HTTP_STATUS_CONTINUE }
+                let status = cupsWriteRequestData(http, base.assumingMemoryBound(to: CChar.self), piece.count)
+                guard status == HTTP_STATUS_CONTINUE else { return status } // answered early (e.g. busy)
             }
         }
-        var response: OpaquePointer? = nil
-        // cupsGetResponse ends a chunked body (the zero-length chunk) before it reads.
-        if status.rawValue <= HTTP_STATUS_CONTINUE.rawValue || status == HTTP_STATUS_OK {
-            response = cupsGetResponse(http, resource)
+    }
+
+    /// One request: the request and its header through libcups (`cupsSendRequest`), the
+    /// document through `writeDocument` (which returns `HTTP_STATUS_CONTINUE`, or the
+    /// status of an early answer), then the response. A nil `documentLength` sends the
+    /// document chunked.
+    private func exchange(_ request: Message, documentLength: Int?,
+                          writeDocument: (OpaquePointer) throws(IPPClientError) -> http_status_t) throws(IPPClientError) -> Message {
+        let libcupsRequest: LibcupsMessage
+        do { libcupsRequest = try LibcupsMessage.decode(request.encoded()).0 } catch {
+            throw .malformed("libcups cannot read the request: \(error)")
+        }
+        guard let http else { throw .transport("connection closed") }
+        cupsSetPasswordCB2(noPassword, nil)
+        // Length 0 is CUPS_LENGTH_VARIABLE: chunked transfer coding.
+        let length = documentLength.map { ippLength(libcupsRequest.ipp) + $0 } ?? 0
+        var status = cupsSendRequest(http, libcupsRequest.ipp, endpoint.resource, length)
+        var early = status == HTTP_STATUS_OK
+        if status == HTTP_STATUS_CONTINUE {
+            status = try writeDocument(http)
+            early = status != HTTP_STATUS_CONTINUE
+        }
+        // After a failed write the server may still have answered (an error, then close).
+        guard status == HTTP_STATUS_CONTINUE || status == HTTP_STATUS_OK || status == HTTP_STATUS_ERROR else {
+            if httpGetState(http) != HTTP_STATE_WAITING { httpFlush(http) }
+            throw .transport("HTTP \(status.rawValue) \(String(cString: httpStatus(status)))")
+        }
+        let response: Message
+        do {
+            response = try readResponse(http, endChunkedBody: length == 0 && !early)
+        } catch {
+            if httpGetState(http) != HTTP_STATE_WAITING { httpFlush(http) }
+            throw error
         }
         if httpGetState(http) != HTTP_STATE_WAITING { httpFlush(http) }
-        guard let response else { throw .transport(Self.lastError(or: "no response")) }
-        let message = LibcupsMessage(owning: response)
         try recheckPin()
-        do { return try Message.decode(message.encode()).message } catch {
-            throw .malformed("the response libcups read does not decode: \(error)")
+        return response
+    }
+
+    /// What a response may hold: ippgate's decoder limits (16 MiB of attributes at most),
+    /// so a device cannot make ippgate hold whatever it sends.
+    public static let responseLimits = DecoderLimits(maxValueLength: 65535)
+
+    /// Reads the response to a request sent with `cupsSendRequest`: the steps of
+    /// `cupsGetResponse`, with the attributes read by ippgate's decoder within
+    /// `responseLimits` instead of libcups's `ippRead`, which has no limit.
+    private func readResponse(_ http: OpaquePointer, endChunkedBody: Bool) throws(IPPClientError) -> Message {
+        if endChunkedBody && httpWrite2(http, "", 0) < 0 {
+            throw .transport("cannot finish the request: \(String(cString: strerror(httpError(http))))")
+        }
+        var status: http_status_t
+        repeat { status = httpUpdate(http) } while status == HTTP_STATUS_CONTINUE
+        guard status == HTTP_STATUS_OK else {
+            if status == HTTP_STATUS_ERROR {
+                let code = httpError(http)
+                throw .transport(code == 0 ? "connection closed by the server" : String(cString: strerror(code)))
+            }
+            throw .transport("HTTP \(status.rawValue) \(String(cString: httpStatus(status)))")
+        }
+        var decoder = IncrementalDecoder(limits: Self.responseLimits)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 32 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = httpRead2(http, buffer.assumingMemoryBound(to: CChar.self), 32 * 1024)
+            if n <= 0 {
+                let code = httpError(http)
+                if code != 0 { throw .transport("reading the response: \(String(cString: strerror(code)))") }
+                do throws(DecodeError) { try decoder.finish() } catch { throw .malformed("the response is malformed: \(error)") }
+                throw .malformed("the response ends before end-of-attributes-tag")
+            }
+            do throws(DecodeError) {
+                if case .message(let message, _, _) = try decoder.feed(UnsafeRawBufferPointer(start: buffer, count: n)) {
+                    return message
+                }
+            } catch {
+                httpShutdown(http)
+                throw .malformed("the response is malformed: \(error)")
+            }
         }
     }
 

@@ -1,0 +1,135 @@
+import CupsBridge
+import Foundation
+@testable import Gateway
+import IPP
+import Store
+import Synchronization
+import Testing
+import TestSupport
+import Transport
+
+/// A device that answers as told: busy a number of times per operation (Send-Document's
+/// busy comes before it reads the document, and closes the connection, as a device that
+/// cannot take it does), or with attributes far past what ippgate holds.
+final class ScriptedDevice: IPPHandler, Sendable {
+    struct Script: Sendable {
+        var busyCreateJobs = 0
+        var busySendDocuments = 0
+        /// Bytes of attributes in each Get-Printer-Attributes answer beyond the usual ones.
+        var attributePadding = 0
+    }
+    let script: Script
+    /// Operation codes in the order they came; the documents that arrived whole.
+    let operations = Mutex<[UInt16]>([])
+    let documents = Mutex<[[UInt8]]>([])
+    let log = Mutex<[String]>([])
+    private let serverBox = Mutex<HTTPServer?>(nil)
+
+    init(_ script: Script) { self.script = script }
+
+    var uri: String {
+        guard case .tcp(_, let port) = serverBox.withLock({ $0 })?.boundAddresses.first else { return "" }
+        return "ipp://127.0.0.1:\(port)/ipp/print"
+    }
+
+    func start() throws {
+        var limits = ServerLimits()
+        limits.readTimeout = 2
+        let s = HTTPServer(listen: [.tcp(host: "127.0.0.1", port: 0)], limits: limits, handler: self,
+                           log: { line in self.log.withLock { $0.append(line) } })
+        try s.start()
+        serverBox.withLock { $0 = s }
+    }
+
+    func stop() { serverBox.withLock { $0 }?.stop() }
+
+    private func count(_ op: IPP.Operation) -> Int { operations.withLock { $0.filter { $0 == op.rawValue }.count } }
+
+    func handle(_ request: IPPRequest) -> IPPResponse {
+        let code = request.message.code
+        operations.withLock { $0.append(code) }
+        var response = Message(status: .successfulOk, requestID: request.message.requestID)
+        response.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
+        response.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        func busy(close: Bool) -> IPPResponse {
+            response.code = StatusCode.serverErrorBusy.rawValue
+            return IPPResponse(message: response, closeConnection: close)
+        }
+        switch IPP.Operation(rawValue: code) {
+        case .getPrinterAttributes:
+            let ops: [IPP.Operation] = [.printJob, .createJob, .sendDocument, .cancelJob, .getJobAttributes, .getPrinterAttributes]
+            var attributes = [
+                Attribute("operations-supported", ops.map { .enum(Int32($0.rawValue)) }),
+                Attribute("document-format-supported", [.mimeMediaType("application/pdf")]),
+            ]
+            let value = Value.octetString([UInt8](repeating: 0x61, count: 30_000))
+            for i in 0..<(script.attributePadding / 30_000) { attributes.append(Attribute("x-padding-\(i)", value)) }
+            response.groups.append(AttributeGroup(tag: .printer, attributes: attributes))
+        case .createJob:
+            if count(.createJob) <= script.busyCreateJobs { return busy(close: false) }
+            response.groups.append(AttributeGroup(tag: .job, attributes: [
+                Attribute("job-id", .integer(5)), Attribute("job-uri", .uri("ipp://127.0.0.1/ipp/print/5")),
+                Attribute("job-state", .enum(JobState.pending.rawValue))]))
+        case .sendDocument:
+            if count(.sendDocument) <= script.busySendDocuments { return busy(close: true) }
+            var document: [UInt8] = []
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+            defer { buffer.deallocate() }
+            while let n = try? request.document.read(into: buffer), n > 0 { document += buffer[0..<n] }
+            documents.withLock { $0.append(document) }
+            response.groups.append(AttributeGroup(tag: .job, attributes: [Attribute("job-id", .integer(5))]))
+        case .getJobAttributes:
+            response.groups.append(AttributeGroup(tag: .job, attributes: [Attribute("job-state", .enum(JobState.completed.rawValue))]))
+        default:
+            response.code = StatusCode.serverErrorOperationNotSupported.rawValue
+        }
+        return IPPResponse(message: response)
+    }
+}
+
+@Suite(.serialized) struct DeviceAnswersTests {
+    /// Busy answers make the delivery wait and try again; the document arrives once, whole.
+    /// Send-Document's busy comes while the document is still being sent.
+    @Test func busyAnswersAreWaitedOut() throws {
+        let device = ScriptedDevice(.init(busyCreateJobs: 2, busySendDocuments: 2))
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        let document = IPPTargetTests.bytes(8 << 20, seed: 9)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-busy.pdf").path
+        FileManager.default.createFile(atPath: path, contents: Data(document))
+        defer { unlink(path) }
+        let (delivery, _) = IPPTargetTests().job([DocumentRecord(jobID: 1, number: 1, format: "application/pdf", path: path, size: Int64(document.count))])
+        var outcomes: [DeliveryOutcome] = []
+        for _ in 0..<5 {
+            let outcome = target.deliver(delivery)
+            outcomes.append(outcome)
+            if outcome == .completed { break }
+        }
+        // Create-Job busy twice: the engine's retry (twice); Send-Document busy: waited out inside.
+        #expect(outcomes.count == 3 && outcomes.last == .completed, "\(outcomes)")
+        #expect(outcomes.dropLast().allSatisfy { if case .retry(let why) = $0 { why.contains("busy") } else { false } })
+        #expect(device.operations.withLock { $0 }.filter { $0 == IPP.Operation.sendDocument.rawValue }.count == 3)
+        #expect(device.documents.withLock { $0 } == [document])
+    }
+
+    /// A device whose attributes run past ippgate's response limit (16 MiB) is not
+    /// believed: the read stops at the limit (the device cannot finish sending its 64 MB),
+    /// with an error, and the printer keeps its conservative defaults.
+    @Test func aResponseBeyondTheLimitIsRefused() throws {
+        let device = ScriptedDevice(.init(attributePadding: 64 << 20))
+        try device.start()
+        defer { device.stop() }
+        let client = try IPPClient(uri: device.uri)
+        var request = Message.request(.getPrinterAttributes, printerURI: device.uri, user: "tester")
+        request.append(Attribute("requested-attributes", .keyword("all")), to: .operation)
+        let error = #expect(throws: IPPClientError.self) { try client.send(request) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("16777216-byte message limit"))
+        try eventually(10, "the device's answer cut short") {
+            device.log.withLock { $0 }.contains { $0.contains("op=Get-Printer-Attributes") && $0.contains("response not sent") }
+        }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        #expect(!target.refreshCapabilities())
+        #expect(!target.knowsDevice)
+    }
+}
