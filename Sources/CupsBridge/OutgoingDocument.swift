@@ -13,9 +13,15 @@ public protocol OutgoingDocument: AnyObject {
     /// holds them in memory already, pointing there (valid until the next call), which
     /// saves copying them. Empty at the end; throws like `read(into:)`.
     func next(_ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer
+    /// Blocks until the first bytes can be read (a document still arriving), or throws
+    /// like `read(into:)`. Called before the request goes out, so that a server is not
+    /// left holding a request whose body has not begun.
+    func ready() throws
 }
 
 extension OutgoingDocument {
+    public func ready() throws {}
+
     public func next(_ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
         let n = try read(into: buffer)
         return UnsafeRawBufferPointer(rebasing: buffer[..<n])

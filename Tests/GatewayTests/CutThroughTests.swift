@@ -75,6 +75,32 @@ import TestSupport
         #expect(arrived.map { [UInt8]($0) } == [Self.document], "the printer got other bytes")
     }
 
+    /// Cancel-Job while the document is still arriving (and being forwarded) ends the
+    /// printer's job at once, not when the upload ends; the upload then gets an error,
+    /// and the printer never has the whole document.
+    @Test func cancelWhileTheDocumentArrivesReachesThePrinterAtOnce() throws {
+        let eve = try EvePrinter.start()
+        let server = try GatewayServer.forwarding(to: eve.uri).start()
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        let id = try #require(try client.send(ippRequest(.createJob, uri)).value("job-id")?.integerValue)
+        let upload = try startUpload(server, sendDocumentFor: id)
+        try eventually(20, "the job created at the printer while its document arrives") { try !printerJobs(eve).isEmpty }
+
+        #expect(try client.send(ippRequest(.cancelJob, uri, operationAttributes: [Attribute("job-id", .integer(id))])).status == .successfulOk)
+        // Ended there while the upload is still open. Canceled, or aborted: ippeveprinter
+        // marks a job aborted when its Send-Document is cut, and whether our Cancel-Job
+        // (sent first) has settled it by then is a race inside ippeveprinter.
+        try eventually(10, "the printer's job ended while the upload is still open") {
+            try printerJobs(eve).values.allSatisfy { $0 == JobState.canceled.rawValue || $0 == JobState.aborted.rawValue }
+        }
+        #expect(upload.send(Array(Self.document[Self.half...])))
+        #expect(try upload.readIPPReply().code == StatusCode.clientErrorNotPossible.rawValue)
+        #expect(eve.documents().filter { $0.pathExtension != "prn" }.allSatisfy {
+            (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 < Self.document.count
+        }, "the printer has the whole document")
+    }
+
     @Test func aClientThatDropsMidUploadGetsThePrintersJobCanceled() throws {
         let eve = try EvePrinter.start()
         let server = try GatewayServer.forwarding(to: eve.uri).start()

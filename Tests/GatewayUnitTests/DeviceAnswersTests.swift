@@ -113,6 +113,32 @@ final class ScriptedDevice: IPPHandler, Sendable {
         #expect(device.documents.withLock { $0 } == [document])
     }
 
+    /// A document still arriving: the device gets Create-Job at once, but Send-Document
+    /// only once the first bytes are in (not a request left idle while the client starts).
+    @Test func sendDocumentWaitsForTheFirstBytes() throws {
+        let device = ScriptedDevice(.init())
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        try withTemporaryDirectory { dir in
+            let document = IPPTargetTests.bytes(2 * SpoolFile.stagingSize, seed: 4)
+            let delivery = try IPPTargetTests.ArrivingDelivery(target, store: try StateStore(directory: dir), length: document.count)
+            let ops = { device.operations.withLock { $0 } }
+            try eventually(10, "Create-Job at the device") { ops().contains(IPP.Operation.createJob.rawValue) }
+            usleep(300_000)
+            #expect(!ops().contains(IPP.Operation.sendDocument.rawValue), "Send-Document went out before any byte was here")
+
+            try document.withUnsafeBytes { try delivery.file.write($0) }
+            try eventually(10, "Send-Document once the first chunk is in") { ops().contains(IPP.Operation.sendDocument.rawValue) }
+            try delivery.file.commit()
+            delivery.arriving.advance(to: delivery.file.size)
+            delivery.arriving.finish()
+            try eventually(10, "the delivery to end") { delivery.result != nil }
+            #expect(delivery.result == .completed)
+            #expect(device.documents.withLock { $0 } == [document])
+        }
+    }
+
     /// A device whose attributes run past ippgate's response limit (16 MiB) is not
     /// believed: the read stops at the limit (the device cannot finish sending its 64 MB),
     /// with an error, and the printer keeps its conservative defaults.

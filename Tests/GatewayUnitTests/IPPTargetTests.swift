@@ -13,6 +13,8 @@ import Transport
 final class PrintJobOnlyDevice: IPPHandler, Sendable {
     struct Received: Sendable { var operation: UInt16; var document: [UInt8]; var whole: Bool }
     let received = Mutex<[Received]>([])
+    /// Requests whose attributes have arrived (their documents may still be arriving).
+    let started = Mutex(0)
     private var server: HTTPServer? { serverBox.withLock { $0 } }
     private let serverBox = Mutex<HTTPServer?>(nil)
 
@@ -32,6 +34,7 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
     var printJobs: [Received] { received.withLock { $0.filter { $0.operation == IPP.Operation.printJob.rawValue } } }
 
     func handle(_ request: IPPRequest) -> IPPResponse {
+        if request.message.code == IPP.Operation.printJob.rawValue { started.withLock { $0 += 1 } }
         var document: [UInt8] = []
         var whole = true
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
@@ -168,6 +171,7 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         try withTemporaryDirectory { dir in
             let delivery = try ArrivingDelivery(target, store: try StateStore(directory: dir), length: 5 * SpoolFile.stagingSize)
             try Self.bytes(2 * SpoolFile.stagingSize, seed: 3).withUnsafeBytes { try delivery.file.write($0) }
+            try eventually(10, "the device to get the request") { device.started.withLock { $0 } > 0 }
             delivery.arriving.fail("the client went away")
             delivery.file.abandon()
             try eventually(10, "the delivery to end") { delivery.result != nil }

@@ -49,7 +49,7 @@ public final class ArrivingDocument: @unchecked Sendable {
         condition.lock(); shouldYield = othersWait; condition.unlock()
     }
 
-    private enum End { case finished, failed(String) }
+    private enum End { case finished, failed(String), canceled }
 
     init(jobID: Int32, format: String, path: String, length: Int64, patience: Double = 2) {
         self.length = length
@@ -80,6 +80,10 @@ public final class ArrivingDocument: @unchecked Sendable {
 
     func fail(_ why: String) { settle(.failed(why)) }
 
+    /// The job was canceled while its document arrives: the forwarding stops now (and
+    /// cancels the printer's job), not when the upload ends.
+    func cancel() { settle(.canceled) }
+
     private func settle(_ outcome: End) {
         condition.lock()
         if end == nil { end = outcome }
@@ -94,11 +98,14 @@ public final class ArrivingDocument: @unchecked Sendable {
         return yieldedFlag
     }
 
-    /// Why the upload broke; nil while it goes on and after it finished.
+    /// Why the upload broke (or that the job was canceled); nil while it goes on and after it finished.
     public var failure: String? {
         condition.lock(); defer { condition.unlock() }
-        if case .failed(let why) = end { return why }
-        return nil
+        switch end {
+        case .failed(let why): return why
+        case .canceled: return "the job was canceled"
+        default: return nil
+        }
     }
 
     /// Where the bytes at `offset` can be read from.
@@ -117,6 +124,7 @@ public final class ArrivingDocument: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         while true {
             if case .failed(let why) = end { throw SourceError("the client's upload broke: \(why)") }
+            if case .canceled = end { throw SourceError("the job was canceled") }
             var visible = written
             if end == nil { visible = min(visible, length - 1) } // the last byte waits for `finish`
             if visible > offset {
@@ -155,6 +163,10 @@ public final class ArrivingDocument: @unchecked Sendable {
         var waited = 0.0
 
         init(_ document: ArrivingDocument) { self.document = document }
+
+        func ready() throws {
+            _ = try document.piece(at: offset, waited: &waited)
+        }
 
         /// The chunk the last `next` pointed into: held so that its buffer is not reused meanwhile.
         var lent: SpoolChunk? = nil

@@ -107,6 +107,7 @@ extension Gateway {
             return try JobLifecycle.cancel(current, at: now, by: user)
         }
         jobs.forget(id)
+        engine.arriving[id]?.cancel() // a forwarding under way stops now, not when the upload ends
         if !wasProcessing && !engine.keepDocuments {
             for d in (try? store.documents(jobID: id)) ?? [] { unlink(d.path) }
         }

@@ -274,6 +274,9 @@ public final class IPPTarget: Target, Sendable {
                 if let remoteID {
                     source = CancelingOnFailure(source) { [self] in _ = cancelRemoteJob(remoteID, user: job.record.user) }
                 }
+                // A document still arriving: the device gets the request once its first
+                // bytes are here, not a request left idle while a slow client starts.
+                do { try source.ready() } catch { throw IPPClientError.documentSource("\(error)") }
                 response = try client.send(message, document: source)
             } catch let decided as OutcomeError {
                 throw decided
@@ -310,6 +313,12 @@ public final class IPPTarget: Target, Sendable {
         }
         func next(_ buffer: UnsafeMutableRawBufferPointer) throws -> UnsafeRawBufferPointer {
             do { return try inner.next(buffer) } catch {
+                cancel()
+                throw error
+            }
+        }
+        func ready() throws {
+            do { try inner.ready() } catch {
                 cancel()
                 throw error
             }
