@@ -406,6 +406,11 @@ extension LibcupsMessage {
         return String(cString: s)
     }
 
+    /// libcups's name for an operation (`ippOpString`), e.g. "CUPS-Get-Printers".
+    public static func operationName(_ operation: Operation) -> String {
+        String(cString: ippOpString(ipp_op_t(rawValue: Int32(operation.rawValue))))
+    }
+
     /// libcups's name for a status code (`ippErrorString`), e.g. "server-error-busy".
     public static func statusName(_ status: StatusCode) -> String {
         String(cString: ippErrorString(ipp_status_t(rawValue: Int32(status.rawValue))))

@@ -465,7 +465,7 @@ final class Connection: @unchecked Sendable {
     private func logRequest(resource: String, op: Operation, status: StatusCode, attributeBytes: Int, start: UInt64, note: String) {
         guard core.requestLog || !note.isEmpty else { return }
         let ms = formatMilliseconds(monotonicNanoseconds() &- start)
-        let opName = op.name ?? hex(op.rawValue)
+        let opName = op.name ?? op.cupsName ?? hex(op.rawValue)
         let statusName = status.name ?? hex(status.rawValue)
         core.log("info request peer=\(peer.address) method=POST resource=\(resource) op=\(opName) status=\(statusName) bytes=\(attributeBytes) doc=\(body.documentBytes) ms=\(ms)\(note)")
     }

@@ -9,6 +9,14 @@ import TestSupport
 struct TextFormatTests {
     // MARK: - The format itself
 
+    /// The CUPS vendor operations ippgate answers are named as libcups names them.
+    @Test func cupsOperationNamesMatchLibcups() {
+        for op in [IPP.Operation.cupsGetDefault, .cupsGetPrinters, .cupsAddModifyPrinter, .cupsDeletePrinter] {
+            #expect(op.cupsName == LibcupsMessage.operationName(op))
+        }
+        #expect(IPP.Operation.printJob.cupsName == nil)
+    }
+
     @Test func specExample() {
         let m = Message(operation: Operation(0x000B), requestID: 1, groups: [
             AttributeGroup(tag: .operation, attributes: [
