@@ -126,6 +126,37 @@ import TestSupport
         #expect(mine.value("job-state")?.integerValue == JobState.canceled.rawValue)
     }
 
+    /// A printer that stops answering while it prints a job shows as offline-report at
+    /// once (not only at the next delivery); back, the reason goes and the job ends.
+    @Test func aPrinterLostMidJobShowsOffline() throws {
+        let eve = try EvePrinter.start(printCommand: nil) // about 5 s per job
+        let port = eve.port
+        let server = try gateway(to: eve)
+        let uri = server.uri("eve")
+        let client = try IPPClient(uri: uri)
+        func printer() throws -> (reasons: [String], message: String) {
+            let p = try client.send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+                Attribute("requested-attributes", [.keyword("printer-state-reasons"), .keyword("printer-state-message")])]))
+            return (p.groups.first { $0.tag == .printer }?["printer-state-reasons"]?.values.compactMap(\.stringValue) ?? [],
+                    p.value("printer-state-message")?.stringValue ?? "")
+        }
+        let r = try client.send(ippRequest(.printJob, uri, operationAttributes: [Attribute("document-format", .mimeMediaType("application/pdf"))]),
+                                document: Documents.pdf)
+        let id = try #require(r.value("job-id")?.integerValue)
+        try eventually(20, "the job printing at the printer") { try printerJobs(eve).values.contains(JobState.processing.rawValue) }
+        eve.stop()
+        try eventually(15, "offline-report while the job is at the lost printer") {
+            let p = try printer()
+            return p.reasons.contains("offline-report") && p.message.contains("printer unreachable")
+        }
+        let job = try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+        #expect(job.value("job-state")?.integerValue == JobState.processing.rawValue)
+
+        let back = try EvePrinter.start(printCommand: nil, port: port)
+        defer { back.stop() }
+        try eventually(20, "the printer answering again") { try !printer().reasons.contains("offline-report") }
+    }
+
     /// A held job, once released, prints at the printer: holding is ippgate's, so
     /// job-hold-until does not go on (ippeveprinter refuses "indefinite").
     @Test func aReleasedJobPrintsWithoutBeingHeldAgainAtThePrinter() throws {

@@ -160,6 +160,10 @@ final class JobEngine: Sendable {
                 _ = try? jobs.update(job.id, durable: durable) { current throws(IPPError) in JobLifecycle.apply(event, to: current) }
             }
             delivery.isCanceled = { [jobs] in (try? jobs.job(job.id))?.state == JobState.canceled.rawValue }
+            delivery.deviceUnreachable = { why in
+                if let why { printer.setTargetReasons(["offline-report"], message: "printer unreachable: \(why)") }
+                else { printer.setTargetReasons([], message: nil) }
+            }
             let outcome = printer.target.deliver(delivery)
             if let arriving = delivery.arriving, arriving.failure != nil || arriving.yielded {
                 // The client's upload broke, or is slow while other jobs wait: the target

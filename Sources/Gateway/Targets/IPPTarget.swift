@@ -177,14 +177,20 @@ public final class IPPTarget: Target, Sendable {
                 _ = try? client.send(request(.cancelJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
                 return .aborted("canceled")
             }
-            guard let response = try? client.send(request(.getJobAttributes, user: job.record.user, extra: [
-                Attribute("job-id", .integer(id)),
-                Attribute("requested-attributes", ["job-state", "job-state-reasons", "job-state-message",
-                                                   "job-impressions-completed"].map(Value.keyword))])) else {
+            let response: Message
+            do {
+                response = try client.send(request(.getJobAttributes, user: job.record.user, extra: [
+                    Attribute("job-id", .integer(id)),
+                    Attribute("requested-attributes", ["job-state", "job-state-reasons", "job-state-message",
+                                                       "job-impressions-completed"].map(Value.keyword))]))
+            } catch {
                 failures += 1
+                // Twice in a row is not a hiccup: the printer shows it while the job waits.
+                if failures == Self.unreachableAfter { job.deviceUnreachable("\(error)") }
                 Thread.sleep(forTimeInterval: min(5, pollInterval * Double(failures)))
                 continue
             }
+            if failures >= Self.unreachableAfter { job.deviceUnreachable(nil) }
             failures = 0
             if response.status == .clientErrorNotFound { return .completed } // purged after completion
             let group = response.groups.first { $0.tag == .job }
@@ -204,6 +210,9 @@ public final class IPPTarget: Target, Sendable {
             }
         }
     }
+
+    /// Failed status requests in a row after which a device following a job counts as unreachable.
+    static let unreachableAfter = 2
 
     enum Reconciliation { case follow, done(DeliveryOutcome), recreate }
 

@@ -143,6 +143,9 @@ public struct DeliveryJob: Sendable {
     public var report: @Sendable (DeliveryEvent) -> Void = { _ in }
     /// True once the job has been canceled at ippgate: the target cancels its own job.
     public var isCanceled: @Sendable () -> Bool = { false }
+    /// The device stopped answering while the target follows the job (why), or answers
+    /// again (nil): the printer shows it (offline-report) while the job waits.
+    public var deviceUnreachable: @Sendable (String?) -> Void = { _ in }
     /// The job's one document while it is still arriving (only for a target that
     /// `deliversWhileArriving`); `documents` is then empty. Read it with `reader()`.
     public var arriving: ArrivingDocument? = nil
