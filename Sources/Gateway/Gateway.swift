@@ -16,6 +16,8 @@ public final class Gateway: IPPHandler {
     private let printerTable = Mutex<[String: Printer]>([:])
     /// The store's printer change counter when last seen.
     private let storeVersion = Mutex<Int64>(-1)
+    /// One reload at a time (a reload asks devices, outside the table's lock).
+    private let reloading = Mutex<Void>(())
 
     /// - Parameter keepDocuments: keep each job's spool files (`STATE/spool/job-ID-N.doc`)
     ///   after the job ends instead of removing them (`ippgate serve --keep-documents`).
@@ -28,6 +30,9 @@ public final class Gateway: IPPHandler {
         self.startedAt = clock.now()
         self.jobs = JobTable(store: store)
         self.engine = JobEngine(jobs: jobs, clock: clock, log: log, refreshInterval: refreshInterval, keepDocuments: keepDocuments)
+        engine.ownPrinter.withLock {
+            $0 = { [weak self] uuid in self?.printerTable.withLock { $0.values.first { $0.record.uuid == uuid } } }
+        }
     }
 
     /// Recovers after a restart, loads the printers and starts their workers.
@@ -114,9 +119,26 @@ public final class Gateway: IPPHandler {
 
     /// Makes the live printer table match the database: adds, replaces and removes.
     func reloadPrinters() throws {
+        try reloading.withLock { _ in try reloadPrintersNow() }
+    }
+
+    private func reloadPrintersNow() throws {
         let version = (try? store.changeCounter()) ?? -1
         storeVersion.withLock { $0 = version }
         let records = try store.printers()
+        // Targets are made outside the table's lock: making one asks its device (seconds,
+        // for a slow one), and requests need the table meanwhile (a target that is ippgate
+        // itself would even wait on its own answer).
+        let changed = printerTable.withLock { table in records.filter { table[$0.name]?.record != $0 } }
+        var made: [String: Printer] = [:]
+        for record in changed {
+            do {
+                let target = try Targets.make(uri: record.target, trustDirectory: "\(store.directory)/tls")
+                made[record.name] = Printer(record: record, target: target, clock: clock)
+            } catch {
+                log.error("printer \(record.name): \(error)")
+            }
+        }
         var started: [Printer] = []
         var stopped: [String] = []
         printerTable.withLock { table in
@@ -125,16 +147,10 @@ public final class Gateway: IPPHandler {
                 table[name] = nil
                 stopped.append(name)
             }
-            for record in records where table[record.name]?.record != record {
-                do {
-                    let target = try Targets.make(uri: record.target, trustDirectory: "\(store.directory)/tls")
-                    if table[record.name] != nil { stopped.append(record.name) }
-                    let printer = Printer(record: record, target: target, clock: clock)
-                    table[record.name] = printer
-                    started.append(printer)
-                } catch {
-                    log.error("printer \(record.name): \(error)")
-                }
+            for (name, printer) in made.sorted(by: { $0.key < $1.key }) {
+                if table[name] != nil { stopped.append(name) }
+                table[name] = printer
+                started.append(printer)
             }
         }
         for name in stopped { engine.stop(name); log.info("printer \(name) stopped") }

@@ -91,4 +91,28 @@ import TestSupport
         #expect(try store.job(id: job.id)?.state == JobState.canceled.rawValue)
         #expect(try store.job(id: done.id)?.state == JobState.completed.rawValue)
     }
+
+    /// A printer whose target is ippgate itself would only wait on its own answer: its jobs
+    /// are aborted with a message that says so, nothing cascades, and adding it did not
+    /// hold up the server.
+    @Test func aPrinterForwardingToItselfAbortsItsJobs() throws {
+        let server = try GatewayServer().start()
+        let state = server.state.path
+        let started = Date()
+        let added = try ippgate(["printers", "add", "loop", "--target", server.uri("loop"), "--state", state])
+        #expect(added.status == 0, "\(added.output)")
+        #expect(Date().timeIntervalSince(started) < 3, "adding took \(Date().timeIntervalSince(started)) s")
+        let client = try IPPClient(uri: server.uri("loop"))
+        let r = try client.send(ippRequest(.printJob, server.uri("loop")), document: Documents.text())
+        let id = try #require(r.value("job-id")?.integerValue)
+        var message = ""
+        try eventually(20, "the job aborted") {
+            let job = try client.send(ippRequest(.getJobAttributes, server.uri("loop"), operationAttributes: [Attribute("job-id", .integer(id))]))
+            message = job.value("job-state-message")?.stringValue ?? ""
+            return job.value("job-state")?.integerValue == JobState.aborted.rawValue
+        }
+        #expect(message.contains("forwards to ippgate itself (loop → loop)"), "\(message)")
+        let all = try client.send(ippRequest(.getJobs, server.uri("loop"), operationAttributes: [Attribute("which-jobs", .keyword("all"))]))
+        #expect(all.groups.filter { $0.tag == .job }.count == 1, "jobs cascaded")
+    }
 }

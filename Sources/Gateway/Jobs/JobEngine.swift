@@ -130,7 +130,37 @@ final class JobEngine: Sendable {
                 && arriving[job.id].map { !$0.yielded } ?? false)
     }
 
+    /// Finds one of ippgate's own printers by its printer-uuid (set by the gateway).
+    let ownPrinter = Mutex<(@Sendable (String) -> Printer?)?>(nil)
+
+    /// The chain of printers, if `printer`'s target leads back to it through ippgate's own
+    /// printers (a target pointed at ippgate itself): "a → b → a". Forwarding there would
+    /// only wait on itself.
+    func forwardingLoop(from printer: Printer) -> String? {
+        guard let lookup = ownPrinter.withLock({ $0 }) else { return nil }
+        var chain = [printer.name]
+        var current = printer
+        for _ in 0..<8 {
+            guard let uuid = current.target.capabilities.deviceUUID, let next = lookup(uuid) else { return nil }
+            chain.append(next.name)
+            if next.name == printer.name { return chain.joined(separator: " → ") }
+            current = next
+        }
+        return nil
+    }
+
     private func process(_ job: JobRecord, on printer: Printer) -> DeliveryOutcome {
+        // Who the device is must be known before anything is sent to it.
+        if !printer.target.knowsDevice { _ = printer.refreshFromTarget() }
+        if let loop = forwardingLoop(from: printer) {
+            let message = "Printer \(printer.name) forwards to ippgate itself (\(loop)); change its target."
+            _ = try? jobs.update(job.id) { current throws(IPPError) in
+                current.isTerminal ? current : JobLifecycle.abort(current, reason: "aborted-by-system", message: message, at: clock.now())
+            }
+            jobs.forget(job.id)
+            log.error("job \(job.id) on \(printer.name) aborted: \(message)")
+            return .completed
+        }
         // Taken before the job is re-read: if the upload ends meanwhile, the document
         // object still reads whole (or reports the failure).
         let arrivingDocument = job.documentsComplete ? nil : arriving[job.id].flatMap { $0.yielded ? nil : $0 }

@@ -83,6 +83,7 @@ extension Capabilities {
         marginsSupported = marginSets
         mediaColDatabase = database.isEmpty ? nil : database
         mediaColDefault = r.collections("media-col-default").first.flatMap { MirrorReader.entry($0) }
+        deviceUUID = r.string("printer-uuid").nonEmpty
         let ready = r.collections("media-col-ready").compactMap { MirrorReader.entry($0) }
         mediaColReady = ready.isEmpty ? (mediaColDefault.map { [$0] }) : ready
         mediaReady = r.has("media-ready") ? r.strings("media-ready") : nil

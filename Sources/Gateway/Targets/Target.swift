@@ -68,6 +68,9 @@ public struct Capabilities: Sendable {
     public var mediaColDatabase: [MediaColEntry]? = nil
     /// media-col-default; nil: the default medium with `margins`, source "main" and type "stationery" when supported.
     public var mediaColDefault: MediaColEntry? = nil
+    /// The device's printer-uuid, when it gave one: how ippgate recognises a target that is
+    /// one of its own printers (see `JobEngine.forwardingLoop`).
+    public var deviceUUID: String? = nil
     /// media-col-ready; nil: [media-col-default].
     public var mediaColReady: [MediaColEntry]? = nil
     /// media-ready; nil: [mediaDefault].
