@@ -43,7 +43,7 @@ let package = Package(
         // Runs the built binary: `swift build` makes it before the tests run.
         .testTarget(name: "GatewayUnitTests", dependencies: ["Gateway", "Store", "IPP", "TestSupport", "Transport", "CupsBridge"]),
         // Real peers: the ippgate binary, lp/lpstat, ipptool.
-        .testTarget(name: "GatewayTests", dependencies: ["IPP", "CupsBridge", "Store", "TestSupport", "ippgate"]),
+        .testTarget(name: "GatewayTests", dependencies: ["IPP", "CupsBridge", "Gateway", "Store", "TestSupport", "ippgate"]),
         .testTarget(name: "CLITests", dependencies: ["IPP", "TestSupport", "ippgate"]),
     ]
 )

@@ -117,6 +117,31 @@ public final class Gateway: IPPHandler {
         if changed { try? reloadPrinters() }
     }
 
+    /// How long loading printers waits for their devices' attributes, all asked at once.
+    static let deviceWait = 5.0
+
+    /// Asks each new printer's device what it can do, in parallel, so that a client
+    /// (CUPS's `lpadmin -m everywhere`) sees the device's capabilities from the start. A
+    /// device slower than `deviceWait` (asleep, or a firewall that drops packets) does not
+    /// hold the server up: its answer, when it comes, rebuilds the printer's attributes,
+    /// and until then the printer's worker asks again every few seconds.
+    private func askDevices(_ printers: [Printer]) {
+        let pending = printers.filter { !$0.target.knowsDevice }
+        guard !pending.isEmpty else { return }
+        let group = DispatchGroup()
+        for printer in pending {
+            group.enter()
+            Thread.detachNewThread {
+                printer.refreshFromTarget()
+                group.leave()
+            }
+        }
+        if group.wait(timeout: .now() + Self.deviceWait) == .timedOut {
+            let late = pending.filter { !$0.target.knowsDevice }.map(\.name)
+            log.info("devices of \(late.joined(separator: ", ")) not answering yet; their printers are served with default capabilities until they do")
+        }
+    }
+
     /// Makes the live printer table match the database: adds, replaces and removes.
     func reloadPrinters() throws {
         try reloading.withLock { _ in try reloadPrintersNow() }
@@ -139,6 +164,7 @@ public final class Gateway: IPPHandler {
                 log.error("printer \(record.name): \(error)")
             }
         }
+        askDevices(Array(made.values))
         var started: [Printer] = []
         var stopped: [String] = []
         printerTable.withLock { table in

@@ -1,5 +1,6 @@
 import CupsBridge
 import Foundation
+import Gateway
 import IPP
 import Synchronization
 import Testing
@@ -278,9 +279,17 @@ extension MirrorRefreshTests {
                 Attribute("requested-attributes", .keyword("document-format-supported"))]))
             return Set(r.groups.first { $0.tag == .printer }?["document-format-supported"]?.values.compactMap(\.stringValue) ?? [])
         }
+        func reasons() throws -> [String] {
+            let r = try IPPClient(uri: uri).send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+                Attribute("requested-attributes", .keyword("printer-state-reasons"))]))
+            return r.groups.first { $0.tag == .printer }?["printer-state-reasons"]?.values.compactMap(\.stringValue) ?? []
+        }
         #expect(try !formats().contains("text/plain"))
+        // Idle, with no job to find out: the printer shows its device is unreachable.
+        #expect(try reasons() == ["offline-report"])
         eve = try EvePrinter.start(formats: ["application/pdf", "image/jpeg", "text/plain"], port: port)
         try eventually(15, "the device mirrored once it is up") { try formats().contains("text/plain") }
+        #expect(try reasons() == ["none"])
         _ = eve
     }
 }
@@ -368,5 +377,42 @@ extension MirrorRefreshTests {
         }
         let arrived = eve.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
         #expect(arrived.map { [UInt8]($0) } == [Documents.pdf])
+    }
+}
+
+/// Supply levels come from the device, and reading them never holds up a client.
+@Suite(.serialized) struct SupplyTests {
+    func supplies(_ uri: String) throws -> [Supply] {
+        let r = try IPPClient(uri: uri).send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+            Attribute("requested-attributes", [.keyword("printer-supply"), .keyword("printer-supply-description")])]))
+        return Capabilities.supplies(from: r)
+    }
+
+    @Test func theDevicesSuppliesAreShown() throws {
+        let eve = try EvePrinter.start(formats: ["application/pdf"])
+        let server = try GatewayServer.forwarding(to: eve.uri).start()
+        let direct = try supplies(eve.uri)
+        #expect(!direct.isEmpty, "ippeveprinter reports supplies")
+        let via = try supplies(server.uri("eve"))
+        #expect(via.map(\.description) == direct.map(\.description))
+        #expect(via.map(\.level) == direct.map(\.level))
+        #expect(via.map(\.type) == direct.map(\.type))
+    }
+
+    /// A device that takes the connection and never answers (asleep, firewalled) used to
+    /// hold each Get-Printer-Attributes for its time-out; the last reading is answered at once.
+    @Test func aSilentDeviceDoesNotHoldStatusRequests() throws {
+        let device = try SilentDevice()
+        let server = try GatewayServer.forwarding(to: device.uri, name: "silent").start()
+        let uri = server.uri("silent")
+        let started = Date()
+        for _ in 0..<3 {
+            let r = try IPPClient(uri: uri).send(ippRequest(.getPrinterAttributes, uri, operationAttributes: [
+                Attribute("requested-attributes", .keyword("all"))]))
+            #expect(r.status == .successfulOk)
+        }
+        // The device's time-outs are 5 s per request; three requests waiting on it would take 15 s or more.
+        #expect(Date().timeIntervalSince(started) < 4, "\(Date().timeIntervalSince(started)) s")
+        _ = device
     }
 }

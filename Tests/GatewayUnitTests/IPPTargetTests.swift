@@ -98,6 +98,8 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         try device.start()
         defer { device.stop() }
         let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        #expect(target.deviceHasCreateJob, "assumed until the device has answered")
+        try target.refresh()
         #expect(!target.deviceHasCreateJob)
         let document = Self.bytes(200_000, seed: 1)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-print-job-only.pdf").path

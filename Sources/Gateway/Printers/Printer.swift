@@ -44,11 +44,18 @@ public final class Printer: Sendable {
         target.deliversWhileArriving && record.settings[PrinterAdmin.forwardWhileArrivingSetting] != "no"
     }
 
-    /// Re-reads the target's capabilities; rebuilds the attributes if they changed.
+    /// Re-reads the target's capabilities; rebuilds the attributes if they changed. A
+    /// device that does not answer shows as offline-report (idle or not) until it does.
     /// - Returns: whether anything changed.
     @discardableResult
     func refreshFromTarget() -> Bool {
-        guard target.refresh() else { return false }
+        do {
+            try target.refresh()
+        } catch {
+            setTargetReasons(["offline-report"], message: "printer unreachable: \(error)")
+            return false
+        }
+        if live.withLock({ !$0.targetReasons.isEmpty }) { setTargetReasons([], message: nil) }
         let rebuilt = PrinterDescription(record: record, capabilities: target.capabilities)
         return descriptionLock.withLock { current in
             let same = current.attributes.map(\.attribute.wire) == rebuilt.attributes.map(\.attribute.wire)

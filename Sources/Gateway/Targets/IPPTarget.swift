@@ -6,8 +6,9 @@ import Synchronization
 
 /// `ipp://` and `ipps://`: a real printer, reached over IPP with libcups.
 ///
-/// Capabilities are mirrored from the device's Get-Printer-Attributes when the target is
-/// made (and kept if it is unreachable then: it is retried at each delivery). A delivery
+/// Capabilities are mirrored from the device's Get-Printer-Attributes by `refresh()`, which
+/// the gateway calls when it loads the printer (making the target does not ask the device:
+/// validating a URI must not wait on a sleeping printer), and again periodically. A delivery
 /// creates the job at the device (Create-Job), reports the device's job id before any
 /// document byte goes out, streams each document from the spool (Send-Document), then
 /// follows the job at the device until it ends: completion *at the printer* completes
@@ -28,7 +29,6 @@ public final class IPPTarget: Target, Sendable {
         self.uri = uri
         self.pollInterval = pollInterval
         pin = trustDirectory.map { TLSPin(directory: $0, host: endpoint.host, port: endpoint.port) }
-        _ = refreshCapabilities()
     }
 
     private func connect(connectTimeout: Double, timeout: Double) throws -> IPPClient {
@@ -38,27 +38,64 @@ public final class IPPTarget: Target, Sendable {
     /// The device's capabilities, or a conservative default until it has answered once.
     public var capabilities: Capabilities { mirrored.withLock { $0 } ?? .unknownDevice }
 
-    public func refresh() -> Bool { refreshCapabilities() }
+    public func refresh() throws {
+        let response: Message
+        do {
+            response = try connect(connectTimeout: 3, timeout: 10).send(request(.getPrinterAttributes, user: "ippgate", extra: [
+                Attribute("requested-attributes", [.keyword("all"), .keyword("media-col-database")])]))
+        } catch {
+            throw TargetError.unreachable("\(error)")
+        }
+        guard response.status.isSuccess else {
+            throw TargetError.unreachable("it answered Get-Printer-Attributes with \(response.status.name ?? "status \(response.status.rawValue)")")
+        }
+        mirrored.withLock { $0 = Capabilities(mirroring: response) }
+        let supplies = Capabilities.supplies(from: response)
+        supplyReading.withLock { $0.supplies = supplies; $0.at = DispatchTime.now().uptimeNanoseconds }
+        let ops = response.groups.first { $0.tag == .printer }?["operations-supported"]?.values.compactMap(\.integerValue) ?? []
+        deviceOperations.withLock { $0 = Set(ops.map { UInt16(truncatingIfNeeded: $0) }) }
+    }
 
     /// Asks the device for its attributes. Returns false if it did not answer.
     @discardableResult
-    public func refreshCapabilities() -> Bool {
-        guard let client = try? connect(connectTimeout: 3, timeout: 10),
-              let response = try? client.send(request(.getPrinterAttributes, user: "ippgate", extra: [
-                  Attribute("requested-attributes", [.keyword("all"), .keyword("media-col-database")])])),
-              response.status.isSuccess else { return false }
-        mirrored.withLock { $0 = Capabilities(mirroring: response) }
-        let ops = response.groups.first { $0.tag == .printer }?["operations-supported"]?.values.compactMap(\.integerValue) ?? []
-        deviceOperations.withLock { $0 = Set(ops.map { UInt16(truncatingIfNeeded: $0) }) }
-        return true
+    public func refreshCapabilities() -> Bool { (try? refresh()) != nil }
+
+    /// The device's supply levels as last read: a client's Get-Printer-Attributes never
+    /// waits on the device (an unreachable one would hold every status request for
+    /// seconds, and a target that is ippgate itself would ask itself without end). A
+    /// reading older than `suppliesMaxAge` is renewed in the background, one at a time.
+    public func supplies() -> [Supply] {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (current, renew) = supplyReading.withLock { r -> ([Supply], Bool) in
+            let stale = r.at == 0 || Double(now - r.at) / 1e9 >= Self.suppliesMaxAge
+            guard stale, !r.renewing else { return (r.supplies, false) }
+            r.renewing = true
+            return (r.supplies, true)
+        }
+        if renew { Thread.detachNewThread { self.readSupplies() } }
+        return current
     }
 
-    public func supplies() -> [Supply] {
-        guard let client = try? connect(connectTimeout: 2, timeout: 5),
-              let response = try? client.send(request(.getPrinterAttributes, user: "ippgate", extra: [
-                  Attribute("requested-attributes", [.keyword("printer-supply"), .keyword("printer-supply-description")])]))
-        else { return [] }
-        return Capabilities.supplies(from: response)
+    /// How old a supply reading may be before a client's request renews it (seconds).
+    static let suppliesMaxAge = 10.0
+
+    private struct SupplyReading {
+        var supplies: [Supply] = []
+        /// When read (uptime ns); 0: never.
+        var at: UInt64 = 0
+        var renewing = false
+    }
+    private let supplyReading = Mutex(SupplyReading())
+
+    private func readSupplies() {
+        let response = try? connect(connectTimeout: 2, timeout: 5).send(request(.getPrinterAttributes, user: "ippgate", extra: [
+            Attribute("requested-attributes", [.keyword("printer-supply"), .keyword("printer-supply-description")])]))
+        supplyReading.withLock { r in
+            // A device that did not answer keeps its last reading, tried again after the max age.
+            if let response, response.status.isSuccess { r.supplies = Capabilities.supplies(from: response) }
+            r.at = DispatchTime.now().uptimeNanoseconds
+            r.renewing = false
+        }
     }
 
     // MARK: Delivery

@@ -202,8 +202,9 @@ public protocol Target: Sendable {
     func deliver(_ job: DeliveryJob) -> DeliveryOutcome
     /// Current supply levels (read when a client asks; keep it cheap).
     func supplies() -> [Supply]
-    /// Re-reads what the device can do. Returns false if it could not be asked.
-    func refresh() -> Bool
+    /// Re-reads what the device can do. Throws, saying why, if the device could not be
+    /// asked or did not answer (the printer then shows offline-report).
+    func refresh() throws
     /// Whether `deliver` can take a document that is still arriving (`DeliveryJob.arriving`).
     var deliversWhileArriving: Bool { get }
     /// False while the target has not been able to ask its device what it can do: the
@@ -216,7 +217,7 @@ public protocol Target: Sendable {
 
 extension Target {
     public func supplies() -> [Supply] { [] }
-    public func refresh() -> Bool { false }
+    public func refresh() throws {}
     public var deliversWhileArriving: Bool { false }
     public var knowsDevice: Bool { true }
     public func cancelRemoteJob(_ id: Int32, user: String) -> Bool { true }
@@ -225,8 +226,11 @@ extension Target {
 public enum TargetError: Error, CustomStringConvertible {
     case unsupportedScheme(String)
     case invalid(String)
+    /// The device could not be asked, or refused to answer.
+    case unreachable(String)
     public var description: String {
         switch self {
+        case .unreachable(let why): return why
         case .unsupportedScheme(let uri): return "unsupported target URI \(uri) (use ipp://HOST:PORT/PATH, ipps://… or file:///ABSOLUTE/DIR)"
         case .invalid(let why): return why
         }

@@ -44,19 +44,32 @@ extension Gateway: HTTPResourceProvider {
 
     /// printer-icons, printer-supply, printer-supply-description, printer-supply-info-uri.
     func supplyAndIconAttributes(_ p: Printer, host: String) -> [(String, () -> [Value])] {
-        [
+        // Read once per request, and only if one of the two is asked for.
+        let supplies = Lazy { p.target.supplies() }
+        return [
             ("printer-icons", { Gateway.iconSizes.map { .uri("http://\(host)/icons/printer-\($0).png") } }),
             ("printer-supply", {
-                let supplies = p.target.supplies()
-                return supplies.isEmpty ? [.outOfBand(.noValue)] : supplies.enumerated().map { i, s in
+                supplies.value.isEmpty ? [.outOfBand(.noValue)] : supplies.value.enumerated().map { i, s in
                     .octetString(Array("index=\(i + 1);class=\(s.supplyClass);type=\(s.type);unit=percent;maxcapacity=100;level=\(s.level);colorantname=\(s.colorantName);".utf8))
                 }
             }),
             ("printer-supply-description", {
-                let supplies = p.target.supplies()
-                return supplies.isEmpty ? [.outOfBand(.noValue)] : supplies.map { .text($0.description) }
+                supplies.value.isEmpty ? [.outOfBand(.noValue)] : supplies.value.map { .text($0.description) }
             }),
             ("printer-supply-info-uri", { [.uri("http://\(host)/ipp/print/\(p.name)/supplies")] }),
         ]
+    }
+}
+
+/// A value computed on first use (within one request).
+private final class Lazy<T> {
+    private let make: () -> T
+    private var made: T?
+    init(_ make: @escaping () -> T) { self.make = make }
+    var value: T {
+        if let made { return made }
+        let v = make()
+        made = v
+        return v
     }
 }
