@@ -35,6 +35,10 @@ enum CLI {
             return 2
         }
         let rest = Array(args.dropFirst())
+        if rest.contains("--help") || rest.contains("-h"), let text = help(for: command) {
+            print(text, terminator: "")
+            return 0
+        }
         do {
             switch command {
             case "serve":
@@ -64,6 +68,21 @@ enum CLI {
             stderr("ippgate: \(error)")
             return 1
         }
+    }
+}
+
+extension CLI {
+    /// The lines of `usage` about one command: its synopses and their explanations.
+    static func help(for command: String) -> String? {
+        var out: [Substring] = []
+        var inside = false
+        for line in usage.split(separator: "\n", omittingEmptySubsequences: false) {
+            let synopsis = line.hasPrefix("  ") && !line.hasPrefix("   ")
+            if synopsis { inside = line.dropFirst(2).hasPrefix(command + " ") || line.dropFirst(2) == command }
+            else if !line.hasPrefix("   ") { inside = false }
+            if inside { out.append(line) }
+        }
+        return out.isEmpty ? nil : "usage:\n" + out.joined(separator: "\n") + "\n"
     }
 }
 

@@ -102,6 +102,19 @@ import TestSupport
         #expect(try ippgate(["no-such-command"]).status == 2)
         #expect(try ippgate(["ipp", "decode", "/nonexistent/file"]).status != 0)
     }
+
+    /// `ippgate COMMAND --help` shows that command's part of the usage, on stdout, exit 0.
+    @Test func eachCommandHasHelp() throws {
+        for (command, expected, unexpected) in [(["serve", "--help"], "--refresh-interval", "printers add"),
+                                                (["printers", "add", "-h"], "printers remove NAME", "serve ["),
+                                                (["bench", "--help"], "bench forward", "printers list")] {
+            let run = try ippgate(command)
+            let text = String(decoding: run.stdout, as: UTF8.self)
+            #expect(run.status == 0, "\(command)")
+            #expect(text.contains(expected), "\(command): \(text)")
+            #expect(!text.contains(unexpected), "\(command): \(text)")
+        }
+    }
 }
 
 /// Reads a pipe to its end on another thread.
