@@ -41,6 +41,15 @@ import TestSupport
         #expect(arrived.count == 1)
         let bytes = arrived.first.flatMap { FileManager.default.contents(atPath: $0.path) }.map { [UInt8]($0) } ?? []
         #expect(bytes == Documents.pdf, "the printer got \(bytes.count) bytes")
+
+        // The printer's job carries ippgate's job-uuid (how it is found after a crash).
+        let ours = try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [
+            Attribute("job-id", .integer(id)), Attribute("requested-attributes", [.keyword("job-uuid")])])).value("job-uuid")?.stringValue
+        let theirs = try IPPClient(uri: eve.uri).send(ippRequest(.getJobs, eve.uri, operationAttributes: [
+            Attribute("which-jobs", .keyword("completed")), Attribute("requested-attributes", [.keyword("job-uuid")])]))
+            .groups.filter { $0.tag == .job }.flatMap { $0.attributes.filter { $0.name == "job-uuid" } }.compactMap { $0.firstValue?.stringValue }
+        #expect(ours?.hasPrefix("urn:uuid:") == true)
+        #expect(theirs.contains(ours ?? "-"), "the printer's job has \(theirs), ippgate's \(ours ?? "none")")
     }
 
     @Test func burstOfConcurrentJobsArrivesExactlyOnce() throws {

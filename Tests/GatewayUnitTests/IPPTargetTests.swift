@@ -11,8 +11,14 @@ import Transport
 /// A device that does not list Create-Job: it takes Print-Job only and keeps, per
 /// request, the operation, the document and whether the document arrived whole.
 final class PrintJobOnlyDevice: IPPHandler, Sendable {
-    struct Received: Sendable { var operation: UInt16; var document: [UInt8]; var whole: Bool }
+    struct Received: Sendable { var operation: UInt16; var document: [UInt8]; var whole: Bool; var jobUUID: String? = nil }
     let received = Mutex<[Received]>([])
+    /// Jobs it already has (job-id 7 and up), by job-uuid: what Get-Jobs answers.
+    let jobs = Mutex<[String]>([])
+    /// Refuses a Print-Job carrying job-uuid, as a device that calls it read-only might.
+    let refusesJobUUID: Bool
+
+    init(refusesJobUUID: Bool = false) { self.refusesJobUUID = refusesJobUUID }
     /// Requests whose attributes have arrived (their documents may still be arriving).
     let started = Mutex(0)
     private var server: HTTPServer? { serverBox.withLock { $0 } }
@@ -45,10 +51,18 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
             document += buffer[0..<n]
         }
         let operation = request.message.code
-        received.withLock { $0.append(Received(operation: operation, document: document, whole: whole)) }
+        let uuid = request.message.groups.first { $0.tag == .job }?["job-uuid"]?.firstValue?.stringValue
+        received.withLock { $0.append(Received(operation: operation, document: document, whole: whole, jobUUID: uuid)) }
         var response = Message(status: .successfulOk, requestID: request.message.requestID)
         response.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
         response.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+        if refusesJobUUID, uuid != nil {
+            response = Message(status: .clientErrorAttributesOrValuesNotSupported, requestID: request.message.requestID)
+            response.append(Attribute("attributes-charset", .charset("utf-8")), to: .operation)
+            response.append(Attribute("attributes-natural-language", .naturalLanguage("en")), to: .operation)
+            response.groups.append(AttributeGroup(tag: .unsupported, attributes: [Attribute("job-uuid", .outOfBand(.unsupported))]))
+            return IPPResponse(message: response)
+        }
         switch IPP.Operation(rawValue: operation) {
         case .getPrinterAttributes:
             let operations: [IPP.Operation] = [.printJob, .validateJob, .cancelJob, .getJobAttributes, .getJobs, .getPrinterAttributes]
@@ -57,7 +71,13 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
                 Attribute("document-format-supported", [.mimeMediaType("application/pdf"), .mimeMediaType("application/octet-stream")]),
                 Attribute("printer-make-and-model", .text("Print-Job Only Printer")),
             ]))
+        case .getJobs:
+            for (n, uuid) in jobs.withLock({ $0 }).enumerated() {
+                response.groups.append(AttributeGroup(tag: .job, attributes: [
+                    Attribute("job-id", .integer(Int32(7 + n))), Attribute("job-uuid", .uri(uuid))]))
+            }
         case .printJob:
+            if whole { jobs.withLock { $0.append(uuid ?? "") } }
             response.groups.append(AttributeGroup(tag: .job, attributes: [
                 Attribute("job-id", .integer(7)),
                 Attribute("job-uri", .uri("ipp://127.0.0.1/ipp/print/7")),
@@ -85,9 +105,10 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
 
     final class Events: Sendable { let list = Mutex<[DeliveryEvent]>([]) }
 
-    func job(_ documents: [DocumentRecord] = []) -> (DeliveryJob, Events) {
+    func job(_ documents: [DocumentRecord] = [], uuid: String = "urn:uuid:00000000-0000-0000-0000-000000000001",
+             triedBefore: Bool = false) -> (DeliveryJob, Events) {
         let events = Events()
-        let record = JobRecord(id: 1, printer: "p", uuid: "urn:uuid:00000000-0000-0000-0000-000000000001", name: "t", user: "tester")
+        let record = JobRecord(id: 1, printer: "p", uuid: uuid, name: "t", user: "tester", processingAt: triedBefore ? 1 : 0)
         var delivery = DeliveryJob(record: record, documents: documents, attributes: [])
         delivery.report = { e in events.list.withLock { $0.append(e) } }
         return (delivery, events)
@@ -111,6 +132,56 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         #expect(device.printJobs.first?.document == document)
         #expect(!device.received.withLock { $0 }.contains { $0.operation == IPP.Operation.createJob.rawValue })
         #expect(events.list.withLock { $0 }.first == .created(id: 7, uri: "ipp://127.0.0.1/ipp/print/7"))
+    }
+
+    /// A document of `count` bytes in a temporary spool-like file, removed after `body`.
+    func withDocument(_ name: String, _ count: Int, _ body: (DocumentRecord, [UInt8]) throws -> Void) throws {
+        let document = Self.bytes(count, seed: 5)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-\(name).pdf").path
+        FileManager.default.createFile(atPath: path, contents: Data(document))
+        defer { unlink(path) }
+        try body(DocumentRecord(jobID: 1, number: 1, format: "application/pdf", path: path, size: Int64(count)), document)
+    }
+
+    /// A job sent by Print-Job whose id was never recorded (a crash mid-upload) is found
+    /// at the device by its job-uuid after the restart, and not sent again; another job
+    /// tried before, that the device does not have, is sent.
+    @Test func aJobTriedBeforeIsFoundByItsJobUUID() throws {
+        let device = PrintJobOnlyDevice()
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        try target.refresh()
+        try withDocument("uuid", 10_000) { document, bytes in
+            let (first, _) = job([document])
+            #expect(target.deliver(first) == .completed)
+            #expect(device.printJobs.map(\.jobUUID) == [first.record.uuid], "the Print-Job carries the job's job-uuid")
+
+            let (again, events) = job([document], triedBefore: true)
+            #expect(target.deliver(again) == .completed)
+            #expect(device.printJobs.count == 1, "a job the device has was sent again")
+            #expect(events.list.withLock { $0 }.first == .created(id: 7, uri: ""))
+
+            let (other, _) = job([document], uuid: "urn:uuid:00000000-0000-0000-0000-000000000002", triedBefore: true)
+            #expect(target.deliver(other) == .completed)
+            #expect(device.printJobs.count == 2)
+            #expect(device.printJobs.last?.document == bytes)
+        }
+    }
+
+    /// A device that refuses job-uuid gets the job without it, and no job-uuid after that.
+    @Test func aDeviceThatRefusesJobUUIDGetsTheJobWithout() throws {
+        let device = PrintJobOnlyDevice(refusesJobUUID: true)
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        try target.refresh()
+        try withDocument("refuses-uuid", 10_000) { document, bytes in
+            #expect(target.deliver(job([document]).0) == .completed)
+            #expect(target.deliver(job([document]).0) == .completed)
+            #expect(device.printJobs.map { $0.jobUUID != nil } == [true, false, false])
+            #expect(device.printJobs.last?.document == bytes)
+        }
     }
 
     /// A delivery of a document that arrives into a spool file, running on its own thread.

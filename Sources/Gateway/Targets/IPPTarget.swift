@@ -107,6 +107,12 @@ public final class IPPTarget: Target, Sendable {
         }
         if mirrored.withLock({ $0 == nil }) { refreshCapabilities() }
         var remoteID = job.record.targetJobID
+        if remoteID == 0, job.record.processingAt != 0, let found = findByUUID(client, job) {
+            // Tried before without the id being recorded (a crash right after Create-Job, or
+            // during a Print-Job upload): the device's job carries our job-uuid.
+            job.report(.created(id: found.id, uri: found.uri))
+            remoteID = found.id
+        }
         if remoteID != 0 {
             // Created there before a restart: reconcile with the device before any resend.
             switch reconcile(client, remoteID, job) {
@@ -136,6 +142,32 @@ public final class IPPTarget: Target, Sendable {
     /// Job template attributes ippgate applies itself and does not pass on.
     static let appliedHere: Set<String> = ["job-hold-until", "job-hold-until-time"]
 
+    /// Whether Create-Job and Print-Job carry the job's job-uuid: true until the device
+    /// refuses a request for it (it is a description attribute a device may call read-only).
+    private let sendsJobUUID = Mutex(true)
+    /// The device refused a job creation because of its job-uuid.
+    private struct JobUUIDRefused: Error {}
+
+    /// A device's job carrying this job's job-uuid, looked for with Get-Jobs (not-completed,
+    /// then completed: the two values every printer supports). Nil when there is none, or
+    /// the device does not say.
+    private func findByUUID(_ client: IPPClient, _ job: DeliveryJob) -> (id: Int32, uri: String)? {
+        for which in ["not-completed", "completed"] {
+            guard let response = try? client.send(request(.getJobs, user: job.record.user, extra: [
+                Attribute("which-jobs", .keyword(which)),
+                Attribute("requested-attributes", ["job-id", "job-uri", "job-uuid"].map(Value.keyword))])),
+                  response.status.isSuccess else { return nil }
+            for group in response.groups where group.tag == .job {
+                // All of them: a device may keep ours beside one of its own (ippeveprinter does).
+                let uuids = group.attributes.filter { $0.name == "job-uuid" }.compactMap { $0.firstValue?.stringValue }
+                if uuids.contains(job.record.uuid), let id = group["job-id"]?.firstValue?.integerValue, id > 0 {
+                    return (id, group["job-uri"]?.firstValue?.stringValue ?? "")
+                }
+            }
+        }
+        return nil
+    }
+
     /// One document to send: its format and a way to read it from its start.
     private struct Outgoing {
         var format: String
@@ -149,24 +181,40 @@ public final class IPPTarget: Target, Sendable {
 
     /// Create-Job, record the id, then Send-Document for each document. A device without
     /// Create-Job gets Print-Job (one document); its job id is then known only after the
-    /// upload, so a crash during that upload can print the job twice.
+    /// upload, so after a crash during that upload the job is found by its job-uuid, when
+    /// the device keeps the one it was sent (ippeveprinter does), or it may print twice.
     private func create(_ client: IPPClient, _ job: DeliveryJob) throws -> Int32 {
         // Holding is ippgate's: a released job prints on arrival (a device would hold it
         // again, or refuse the keyword, as ippeveprinter does).
-        let template = job.attributes.filter { PrinterDescription.jobTemplateNames.contains($0.name) && !Self.appliedHere.contains($0.name) }
+        var template = job.attributes.filter { PrinterDescription.jobTemplateNames.contains($0.name) && !Self.appliedHere.contains($0.name) }
+        // The job's job-uuid goes with it, so that after a crash its job there can be found
+        // even if its id was never recorded (`findByUUID`).
+        let withUUID = sendsJobUUID.withLock { $0 }
+        if withUUID { template.append(Attribute("job-uuid", .uri(job.record.uuid))) }
+        do {
+            return try create(client, job, template: template, uuid: withUUID)
+        } catch is JobUUIDRefused {
+            template.removeAll { $0.name == "job-uuid" }
+            let id = try create(client, job, template: template, uuid: false)
+            sendsJobUUID.withLock { $0 = false }  // refused with it, taken without: leave it off
+            return id
+        }
+    }
+
+    private func create(_ client: IPPClient, _ job: DeliveryJob, template: [Attribute], uuid: Bool) throws -> Int32 {
         let documents = outgoing(job)
         var operation = [Attribute("job-name", .name(job.record.name.isEmpty ? "job \(job.record.id)" : job.record.name))]
         if documents.count == 1 { operation.append(Attribute("document-format", .mimeMediaType(documents[0].format))) }
         if !deviceHasCreateJob && documents.count == 1 {
             let response = try sendRetryingBusy(client, request(.printJob, user: job.record.user, extra: operation, job: template),
-                                                document: documents[0], job: job, remoteID: nil)
+                                                document: documents[0], job: job, remoteID: nil, carriesUUID: uuid)
             guard let id = response.groups.first(where: { $0.tag == .job })?["job-id"]?.firstValue?.integerValue else {
                 throw OutcomeError(outcome: .aborted("the printer created no job-id"))
             }
             job.report(.created(id: id, uri: response.groups.first { $0.tag == .job }?["job-uri"]?.firstValue?.stringValue ?? ""))
             return id
         }
-        let response = try send(client, request(.createJob, user: job.record.user, extra: operation, job: template))
+        let response = try send(client, request(.createJob, user: job.record.user, extra: operation, job: template), carriesUUID: uuid)
         guard let id = response.groups.first(where: { $0.tag == .job })?["job-id"]?.firstValue?.integerValue else {
             throw OutcomeError(outcome: .aborted("the printer created no job-id"))
         }
@@ -281,17 +329,24 @@ public final class IPPTarget: Target, Sendable {
     }
 
     /// Sends, turning temporary refusals into a retry and other errors into an abort.
-    private func send(_ client: IPPClient, _ message: Message) throws -> Message {
+    private func send(_ client: IPPClient, _ message: Message, carriesUUID: Bool = false) throws -> Message {
         let response: Message
         do { response = try client.send(message) } catch {
             throw OutcomeError(outcome: .retry("printer unreachable: \(error)"))
         }
-        return try check(response)
+        return try check(response, carriesUUID: carriesUUID)
     }
 
-    private func check(_ response: Message) throws -> Message {
+    /// - Parameter carriesUUID: the request carried job-uuid; a refusal that may be
+    ///   because of it throws `JobUUIDRefused`, so that it is sent again without.
+    private func check(_ response: Message, carriesUUID: Bool = false) throws -> Message {
         let status = response.status
         if status.isSuccess { return response }
+        if carriesUUID, status == .clientErrorBadRequest
+            || (status == .clientErrorAttributesOrValuesNotSupported
+                && response.groups.contains { $0.tag == .unsupported && $0["job-uuid"] != nil }) {
+            throw JobUUIDRefused()
+        }
         let text = response.groups.first?["status-message"]?.firstValue?.stringValue ?? status.name ?? "error"
         if status == .serverErrorBusy || status == .serverErrorServiceUnavailable || status == .serverErrorTemporaryError
             || status == .serverErrorNotAcceptingJobs {
@@ -304,7 +359,7 @@ public final class IPPTarget: Target, Sendable {
     /// Create-Job the job exists there already). A document that stops arriving (its
     /// client's upload broke) abandons the request unfinished and cancels the job there.
     private func sendRetryingBusy(_ client: IPPClient, _ message: Message, document: Outgoing,
-                                  job: DeliveryJob, remoteID: Int32?) throws -> Message {
+                                  job: DeliveryJob, remoteID: Int32?, carriesUUID: Bool = false) throws -> Message {
         var delay = 0.2
         for _ in 0..<20 {
             let response: Message
@@ -338,7 +393,7 @@ public final class IPPTarget: Target, Sendable {
                 delay = min(delay * 2, 5)
                 continue
             }
-            return try check(response)
+            return try check(response, carriesUUID: carriesUUID)
         }
         throw OutcomeError(outcome: .retry("printer busy for too long while sending a document"))
     }
