@@ -74,7 +74,7 @@ enum Documents {
 
     static func write(_ bytes: [UInt8], name: String) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-\(getpid())-\(name)").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 }

@@ -13,8 +13,8 @@ import Transport
 final class PrintJobOnlyDevice: IPPHandler, Sendable {
     struct Received: Sendable { var operation: UInt16; var document: [UInt8]; var whole: Bool; var jobUUID: String? = nil }
     let received = Mutex<[Received]>([])
-    /// Jobs it already has (job-id 7 and up), by job-uuid: what Get-Jobs answers.
-    let jobs = Mutex<[String]>([])
+    /// Jobs it already has (job-id 7 and up): what Get-Jobs answers.
+    let jobs = Mutex<[(uuid: String, state: JobState)]>([])
     /// Refuses a Print-Job carrying job-uuid, as a device that calls it read-only might.
     let refusesJobUUID: Bool
 
@@ -72,12 +72,14 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
                 Attribute("printer-make-and-model", .text("Print-Job Only Printer")),
             ]))
         case .getJobs:
-            for (n, uuid) in jobs.withLock({ $0 }).enumerated() {
+            let completed = request.message.groups.first?["which-jobs"]?.firstValue?.stringValue == "completed"
+            for (n, job) in jobs.withLock({ $0 }).enumerated() where (job.state.rawValue >= 7) == completed {
                 response.groups.append(AttributeGroup(tag: .job, attributes: [
-                    Attribute("job-id", .integer(Int32(7 + n))), Attribute("job-uuid", .uri(uuid))]))
+                    Attribute("job-id", .integer(Int32(7 + n))), Attribute("job-uuid", .uri(job.uuid)),
+                    Attribute("job-state", .enum(job.state.rawValue))]))
             }
         case .printJob:
-            if whole { jobs.withLock { $0.append(uuid ?? "") } }
+            if whole { jobs.withLock { $0.append((uuid ?? "", .completed)) } }
             response.groups.append(AttributeGroup(tag: .job, attributes: [
                 Attribute("job-id", .integer(7)),
                 Attribute("job-uri", .uri("ipp://127.0.0.1/ipp/print/7")),
@@ -153,14 +155,16 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
         try target.refresh()
         try withDocument("uuid", 10_000) { document, bytes in
-            let (first, _) = job([document])
+            // An earlier attempt that was given up (canceled there) is not the job.
+            device.jobs.withLock { $0.append(("urn:uuid:00000000-0000-0000-0000-000000000001", .canceled)) }
+            let (first, _) = job([document], triedBefore: true)
             #expect(target.deliver(first) == .completed)
             #expect(device.printJobs.map(\.jobUUID) == [first.record.uuid], "the Print-Job carries the job's job-uuid")
 
             let (again, events) = job([document], triedBefore: true)
             #expect(target.deliver(again) == .completed)
             #expect(device.printJobs.count == 1, "a job the device has was sent again")
-            #expect(events.list.withLock { $0 }.first == .created(id: 7, uri: ""))
+            #expect(events.list.withLock { $0 }.first == .created(id: 8, uri: ""))
 
             let (other, _) = job([document], uuid: "urn:uuid:00000000-0000-0000-0000-000000000002", triedBefore: true)
             #expect(target.deliver(other) == .completed)

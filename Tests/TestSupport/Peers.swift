@@ -343,6 +343,7 @@ public final class EvePrinter: @unchecked Sendable {
     ///   - printCommand: `-c`: "/bin/true" finishes each job at once; nil makes
     ///     ippeveprinter spend about 5 s "printing" each job.
     ///   - keepDocuments: `-k`.
+    ///   - formats: `-f`; empty passes none (ippeveprinter refuses `-f` with `-a`).
     ///   - extraArguments: more options (e.g. `["-a", "attrs.conf"]`), before the name.
     public static func start(name: String = "ippgate test printer",
                              formats: [String] = ["application/pdf", "image/pwg-raster", "image/jpeg"],
@@ -365,7 +366,8 @@ public final class EvePrinter: @unchecked Sendable {
             var arguments = ["-n", "localhost", "-p", String(port), "-d", spool.path]
             if keepDocuments { arguments.append("-k") }
             if let printCommand { arguments += ["-c", printCommand] }
-            arguments += ["-f", formats.joined(separator: ",")] + extraArguments + [name]
+            if !formats.isEmpty { arguments += ["-f", formats.joined(separator: ",")] }  // ippeveprinter refuses -f with -a
+            arguments += extraArguments + [name]
             let p = try Child(program, arguments, output: log.path)
             let printer = EvePrinter(port: port, spool: spool, logFile: log, process: p)
             do {

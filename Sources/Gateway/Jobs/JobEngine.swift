@@ -13,12 +13,22 @@ final class JobEngine: Sendable {
     /// Keep each job's spool files after the job ends (`serve --keep-documents`), for
     /// inspection and tests; the job's record and history are unchanged either way.
     let keepDocuments: Bool
-    /// Retry delays for a target that is busy or away: short at first (a busy printer is
-    /// usually free again in moments), doubling up to a minute.
-    static let firstBackoff = 0.25
-    static let maxBackoff = 60.0
-    /// Seconds between attempts to read the attributes of a device never reached.
-    static let unknownDeviceRetry = 2.0
+    /// When a delivery that could not be done now is tried again.
+    struct RetryTiming: Sendable {
+        /// Retry delays for a target that is busy or away: short at first (a busy printer
+        /// is usually free again in moments), doubling up to `maxBackoff`.
+        var firstBackoff: Double
+        var maxBackoff: Double
+        /// Seconds between attempts to read the attributes of a device never reached, and
+        /// between questions to an unreachable device while a job waits for it.
+        var deviceQuestionInterval: Double
+
+        /// Up to 15 s: a printer busy with someone else's long job gets one Create-Job per
+        /// 15 s, and is left idle at most that long after it. A device that was away is
+        /// asked every 2 s, so jobs go out within about 2 s of its return.
+        static let standard = RetryTiming(firstBackoff: 0.25, maxBackoff: 15, deviceQuestionInterval: 2)
+    }
+    let retry: RetryTiming
 
     /// Seconds a Create-Job may wait for its documents (multiple-operation-time-out).
     let incomingTimeout: Int64 = 300
@@ -29,7 +39,9 @@ final class JobEngine: Sendable {
     /// Seconds between re-reads of a printer's device attributes while it is idle.
     let refreshInterval: Double
 
-    init(jobs: JobTable, clock: any Clock, log: Logger, refreshInterval: Double = 300, keepDocuments: Bool = false) {
+    init(jobs: JobTable, clock: any Clock, log: Logger, refreshInterval: Double = 300, keepDocuments: Bool = false,
+         retry: RetryTiming = .standard) {
+        self.retry = retry
         self.jobs = jobs
         self.clock = clock
         self.log = log
@@ -50,14 +62,20 @@ final class JobEngine: Sendable {
             condition.lock(); pokes += 1; condition.signal(); condition.unlock()
         }
 
-        /// Sleeps until poked, stopped, or `seconds` pass. Returns false once stopped.
-        func wait(seconds: Double) -> Bool {
+        enum Wake { case poked, timedOut, stopped }
+
+        /// Sleeps until poked, stopped, or `seconds` pass.
+        func sleep(seconds: Double) -> Wake {
             condition.lock()
             defer { condition.unlock() }
             if pokes == 0 && !stopped { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
+            let poked = pokes > 0
             pokes = 0
-            return !stopped
+            return stopped ? .stopped : poked ? .poked : .timedOut
         }
+
+        /// Sleeps until poked, stopped, or `seconds` pass. Returns false once stopped.
+        func wait(seconds: Double) -> Bool { sleep(seconds: seconds) != .stopped }
 
         var isStopped: Bool { condition.lock(); defer { condition.unlock() }; return stopped }
     }
@@ -84,11 +102,11 @@ final class JobEngine: Sendable {
 
     private func run(_ worker: Worker) {
         let printer = worker.printer
-        var backoff = Self.firstBackoff
+        var backoff = retry.firstBackoff
         var lastRefresh = DispatchTime.now().uptimeNanoseconds
         while !worker.isStopped {
             // A device not reached yet (down when the printer was loaded) is asked again soon.
-            let due = printer.target.knowsDevice ? refreshInterval : min(refreshInterval, Self.unknownDeviceRetry)
+            let due = printer.target.knowsDevice ? refreshInterval : min(refreshInterval, retry.deviceQuestionInterval)
             if Double(DispatchTime.now().uptimeNanoseconds - lastRefresh) / 1e9 >= due {
                 lastRefresh = DispatchTime.now().uptimeNanoseconds
                 if printer.refreshFromTarget() { log.info("printer \(printer.name): the device's capabilities changed; attributes rebuilt") }
@@ -104,13 +122,36 @@ final class JobEngine: Sendable {
             let outcome = process(job, on: printer)
             if case .retry(let why) = outcome {
                 log.info("job \(job.id) on \(printer.name) will be retried in \(backoff) s: \(why)")
-                if !worker.wait(seconds: backoff) { break }
-                backoff = min(backoff * 2, Self.maxBackoff)
+                let unreachable = why.hasPrefix("printer unreachable")
+                if !waitBeforeRetry(backoff, worker, askingTheDevice: unreachable) { break }
+                backoff = min(backoff * 2, retry.maxBackoff)
             } else {
-                backoff = Self.firstBackoff
+                backoff = retry.firstBackoff
             }
         }
         printer.setProcessing(false, at: clock.now())
+    }
+
+    /// Waits `seconds` before a delivery is tried again, or less: a poke (a new job, a
+    /// release) ends the wait, and a device that was unreachable is asked every
+    /// `retry.deviceQuestionInterval` seconds meanwhile, so that jobs go out as soon as it is back
+    /// (and offline-report goes away), not a whole backoff later. False once stopped.
+    private func waitBeforeRetry(_ seconds: Double, _ worker: Worker, askingTheDevice: Bool) -> Bool {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        while true {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return true }
+            let left = Double(deadline - now) / 1e9
+            switch worker.sleep(seconds: askingTheDevice ? min(left, retry.deviceQuestionInterval) : left) {
+            case .stopped: return false
+            case .poked: return true
+            case .timedOut:
+                if askingTheDevice, DispatchTime.now().uptimeNanoseconds < deadline {
+                    worker.printer.refreshFromTarget()
+                    if worker.printer.targetAnswers { return true }
+                }
+            }
+        }
     }
 
     /// The printer's jobs not yet finished, in processing order (priority, then age).

@@ -1,6 +1,7 @@
 import Foundation
 import IPP
 import Store
+import Transport
 
 /// Job creation: Print-Job, Validate-Job, Create-Job, Send-Document, Close-Job.
 ///
@@ -50,7 +51,7 @@ extension Gateway {
         guard attribute.tag == .mimeMediaType, let format = attribute.firstValue?.stringValue else {
             throw IPPError(.clientErrorBadRequest, "document-format must be a mimeMediaType")
         }
-        guard p.description.capabilities.documentFormats.contains(format) else {
+        guard p.description.capabilities.formatsAccepted.contains(format) else {
             response.reject(attribute)
             throw IPPError(.clientErrorDocumentFormatNotSupported, "document-format \(format) is not supported")
         }
@@ -216,13 +217,14 @@ extension Gateway {
     /// If this throws, any forwarding has been told.
     private func spool(_ r: Request, _ p: Printer, jobID: Int32, number: Int32, format: String, name: String,
                        forwardWhileArriving: Bool) throws -> SpooledDocument {
+        let (source, format) = try typed(r.ipp.document, format, for: p)
         let file = try store.createSpoolFile(jobID: jobID, number: number)
         var arriving: ArrivingDocument? = nil
         // Only a document of declared length (see ArrivingDocument for why), and of a
         // chunk or more: a shorter one is in the file only at commit, and is simply
         // forwarded once accepted. It is offered to the printer's worker at once, so that
         // the target's job is created while the first chunk arrives.
-        if forwardWhileArriving && p.forwardsWhileArriving, let length = r.ipp.document.remainingLength,
+        if forwardWhileArriving && p.forwardsWhileArriving, let length = source.remainingLength,
            length >= SpoolFile.stagingSize {
             let a = ArrivingDocument(jobID: jobID, format: format, path: file.path, length: Int64(length))
             file.onChunkWritten = { chunk in a.add(chunk) }
@@ -233,7 +235,7 @@ extension Gateway {
         do {
             // Straight from the connection into the spool file's staging buffer. A long
             // upload counts as activity (a Create-Job's multiple-operation-time-out).
-            while try file.append({ try r.ipp.document.read(into: $0) }) > 0 {
+            while try file.append({ try source.read(into: $0) }) > 0 {
                 if file.size % Int64(SpoolFile.stagingSize) == 0 { jobs.touch(jobID, at: clock.now()) }
             }
             try file.commit()
@@ -250,6 +252,28 @@ extension Gateway {
         return SpooledDocument(size: file.size, path: file.path, arriving: arriving,
                                record: DocumentRecord(jobID: jobID, number: number, format: format, name: name,
                                                       path: file.path, size: file.size))
+    }
+
+    /// The document and the format it is printed as. An application/octet-stream one is
+    /// typed from its first bytes (`DocumentFormatDetection`); one the device can take
+    /// neither as what it is nor as octet-stream is refused before anything is stored.
+    private func typed(_ document: DocumentSource, _ format: String, for p: Printer) throws -> (DocumentSource, String) {
+        guard format == DocumentFormatDetection.octetStream else { return (document, format) }
+        let peeking: PeekingDocument
+        do { peeking = try PeekingDocument(document, peeking: DocumentFormatDetection.prefixLength) } catch {
+            throw IPPError(.clientErrorBadRequest, "document data could not be read: \(error)")
+        }
+        if peeking.withPrefix({ $0.isEmpty }) { return (peeking, format) }  // no document: the caller refuses it
+        let detected = peeking.withPrefix(DocumentFormatDetection.detect)
+        let deviceFormats = p.description.capabilities.documentFormats
+        guard let printable = DocumentFormatDetection.formatToPrint(supplied: format, detected: detected, deviceFormats: deviceFormats) else {
+            let takes = deviceFormats.joined(separator: ", ")
+            throw IPPError(.clientErrorDocumentFormatNotSupported, detected.map {
+                "the document is \($0), which printer \(p.name) cannot print (it takes \(takes))"
+            } ?? "the document's format cannot be told from its first bytes and printer \(p.name) needs one of \(takes): send document-format")
+        }
+        if printable != format { log.debug("document typed as \(printable) for \(p.name)") }
+        return (peeking, printable)
     }
 
     /// The job attributes a job creation response carries (RFC 8011 §4.2.1.2).

@@ -7,7 +7,7 @@ extension Gateway {
     func handleGetPrinterAttributes(_ r: Request, _ p: Printer) throws -> Response {
         if let format = r.operationAttribute("document-format") {
             // printer-get-attributes-supported: document-format. All formats share one capability set here.
-            guard let f = format.firstValue?.stringValue, p.description.capabilities.documentFormats.contains(f) else {
+            guard let f = format.firstValue?.stringValue, p.description.capabilities.formatsAccepted.contains(f) else {
                 var response = Response(to: r.message, status: .clientErrorDocumentFormatNotSupported)
                 response.reject(format)
                 response.statusMessage = "document-format is not supported"

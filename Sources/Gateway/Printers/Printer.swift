@@ -65,6 +65,9 @@ public final class Printer: Sendable {
         }
     }
 
+    /// False while the target reports a condition (offline-report: it did not answer).
+    var targetAnswers: Bool { live.withLock { $0.targetReasons.isEmpty } }
+
     /// The live state, with the target's reasons folded into printer-state-reasons.
     func snapshot() -> LiveState {
         var s = live.withLock { $0 }

@@ -93,7 +93,7 @@ struct PrinterDescription: Sendable {
 
         // Documents.
         add("document-format-default", .mimeMediaType(c.documentFormatDefault))
-        add("document-format-supported", c.documentFormats.map(Value.mimeMediaType))
+        add("document-format-supported", c.formatsAccepted.map(Value.mimeMediaType))
         add("pwg-raster-document-resolution-supported", (c.pwgRasterResolutions ?? c.resolutions).map { .resolution($0, $0, units: .dotsPerInch) })
         add("pwg-raster-document-sheet-back", .keyword("normal"))
         add("pwg-raster-document-type-supported", c.pwgRasterTypes.map(Value.keyword))

@@ -148,22 +148,27 @@ public final class IPPTarget: Target, Sendable {
     /// The device refused a job creation because of its job-uuid.
     private struct JobUUIDRefused: Error {}
 
-    /// A device's job carrying this job's job-uuid, looked for with Get-Jobs (not-completed,
-    /// then completed: the two values every printer supports). Nil when there is none, or
-    /// the device does not say.
+    /// A device's job carrying this job's job-uuid, looked for with Get-Jobs (completed,
+    /// then not-completed: the two values every printer supports). A completed one wins
+    /// (nothing is left to print), else the newest one still open. Canceled and aborted
+    /// ones are earlier attempts ippgate gave up (a slow upload that gave way, a cut
+    /// one), not the job. Nil when there is none, or the device does not say.
     private func findByUUID(_ client: IPPClient, _ job: DeliveryJob) -> (id: Int32, uri: String)? {
-        for which in ["not-completed", "completed"] {
+        for which in ["completed", "not-completed"] {
             guard let response = try? client.send(request(.getJobs, user: job.record.user, extra: [
                 Attribute("which-jobs", .keyword(which)),
-                Attribute("requested-attributes", ["job-id", "job-uri", "job-uuid"].map(Value.keyword))])),
+                Attribute("requested-attributes", ["job-id", "job-uri", "job-uuid", "job-state"].map(Value.keyword))])),
                   response.status.isSuccess else { return nil }
+            var found: (id: Int32, uri: String)? = nil
             for group in response.groups where group.tag == .job {
                 // All of them: a device may keep ours beside one of its own (ippeveprinter does).
                 let uuids = group.attributes.filter { $0.name == "job-uuid" }.compactMap { $0.firstValue?.stringValue }
-                if uuids.contains(job.record.uuid), let id = group["job-id"]?.firstValue?.integerValue, id > 0 {
-                    return (id, group["job-uri"]?.firstValue?.stringValue ?? "")
-                }
+                let state = group["job-state"]?.firstValue?.integerValue ?? 0
+                guard uuids.contains(job.record.uuid), state != JobState.canceled.rawValue, state != JobState.aborted.rawValue,
+                      let id = group["job-id"]?.firstValue?.integerValue, id > (found?.id ?? 0) else { continue }
+                found = (id, group["job-uri"]?.firstValue?.stringValue ?? "")
             }
+            if let found { return found }
         }
         return nil
     }
@@ -176,7 +181,20 @@ public final class IPPTarget: Target, Sendable {
 
     private func outgoing(_ job: DeliveryJob) -> [Outgoing] {
         if let arriving = job.arriving { return [Outgoing(format: arriving.format, open: arriving.reader)] }
-        return job.documents.map { d in Outgoing(format: d.format, open: { try FileDocument(path: d.path) }) }
+        return job.documents.map { d in Outgoing(format: formatToSend(d), open: { try FileDocument(path: d.path) }) }
+    }
+
+    /// A document kept as application/octet-stream (typed at submission as a format the
+    /// device was not known to take: it was down, or not yet asked) is typed again from
+    /// the spool file now that the device's formats are known. A device's own typing is
+    /// narrower than ippgate's (ippeveprinter's does not know text/plain).
+    private func formatToSend(_ d: DocumentRecord) -> String {
+        guard d.format == DocumentFormatDetection.octetStream, let formats = mirrored.withLock({ $0?.documentFormats }),
+              let file = FileHandle(forReadingAtPath: d.path) else { return d.format }
+        defer { try? file.close() }
+        let prefix = (try? file.read(upToCount: DocumentFormatDetection.prefixLength)) ?? Data()
+        let detected = prefix.withUnsafeBytes { DocumentFormatDetection.detect($0) }
+        return detected.flatMap { formats.contains($0) ? $0 : nil } ?? d.format
     }
 
     /// Create-Job, record the id, then Send-Document for each document. A device without
@@ -220,17 +238,24 @@ public final class IPPTarget: Target, Sendable {
         }
         let jobURI = response.groups.first { $0.tag == .job }?["job-uri"]?.firstValue?.stringValue ?? ""
         job.report(.created(id: id, uri: jobURI))
-        for (i, document) in documents.enumerated() {
-            let last = i == documents.count - 1
-            let sendRequest = request(.sendDocument, user: job.record.user, extra: [
-                Attribute("job-id", .integer(id)),
-                Attribute("document-format", .mimeMediaType(document.format)),
-                Attribute("last-document", .boolean(last)),
-            ])
-            _ = try sendRetryingBusy(client, sendRequest, document: document, job: job, remoteID: id)
-        }
-        if documents.isEmpty {
-            _ = try send(client, request(.closeJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
+        do {
+            for (i, document) in documents.enumerated() {
+                let last = i == documents.count - 1
+                let sendRequest = request(.sendDocument, user: job.record.user, extra: [
+                    Attribute("job-id", .integer(id)),
+                    Attribute("document-format", .mimeMediaType(document.format)),
+                    Attribute("last-document", .boolean(last)),
+                ])
+                _ = try sendRetryingBusy(client, sendRequest, document: document, job: job, remoteID: id)
+            }
+            if documents.isEmpty {
+                _ = try send(client, request(.closeJob, user: job.record.user, extra: [Attribute("job-id", .integer(id))]))
+            }
+        } catch let refused as OutcomeError {
+            // Given up here: the job there would wait for its documents, and hold the
+            // printer (ippeveprinter stays busy until it times out).
+            if case .aborted = refused.outcome { _ = cancelRemoteJob(id, user: job.record.user) }
+            throw refused
         }
         return id
     }
