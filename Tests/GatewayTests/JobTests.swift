@@ -38,6 +38,10 @@ import TestSupport
         let files = server.outputFiles()
         #expect(files.contains("job-\(id)-doc-1.pdf"))
         #expect(files.contains("job-\(id)-doc-2.bin"))
+        let described = try send(ippRequest(.getJobAttributes, server.uri, operationAttributes: [
+            Attribute("job-id", .integer(id)), Attribute("requested-attributes", [.keyword("job-k-octets"), .keyword("number-of-documents")])]))
+        #expect(described.value("number-of-documents")?.integerValue == 2)
+        #expect(described.value("job-k-octets")?.integerValue == Int32((Documents.pdf.count + Documents.text(2).count + 1023) / 1024))
 
         // Documents after the last one are refused.
         let late = try send(ippRequest(.sendDocument, server.uri, operationAttributes: [

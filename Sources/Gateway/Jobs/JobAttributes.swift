@@ -4,7 +4,9 @@ import Store
 /// A job's description attributes (RFC 8011 §5.3) as a client sees them, built from its
 /// record, plus the Job Template attributes it was created with.
 enum JobAttributes {
-    static func all(_ job: JobRecord, printerURI: String, upTime: Int64, documents: Int) -> [Attribute] {
+    static func all(_ job: JobRecord, printerURI: String, upTime: Int64, documents: [DocumentRecord]) -> [Attribute] {
+        // job-k-octets: the documents' size in K octets, rounded up (RFC 8011 §5.3.17.1).
+        let kOctets = (documents.reduce(Int64(0)) { $0 + $1.size } + 1023) / 1024
         var list: [Attribute] = [
             Attribute("job-id", .integer(job.id)),
             Attribute("job-uri", .uri(jobURI(printerURI, job.id))),
@@ -18,7 +20,8 @@ enum JobAttributes {
             Attribute("job-state-message", .text(job.stateMessage)),
             Attribute("job-priority", .integer(job.priority)),
             Attribute("job-hold-until", .keyword(job.holdUntil)),
-            Attribute("number-of-documents", .integer(Int32(documents))),
+            Attribute("number-of-documents", .integer(Int32(documents.count))),
+            Attribute("job-k-octets", .integer(Int32(clamping: kOctets))),
             Attribute("job-impressions-completed", .integer(job.impressionsCompleted)),
             Attribute("job-printer-up-time", .integer(Int32(truncatingIfNeeded: upTime))),
             Attribute("time-at-creation", .integer(epoch(job.createdAt))),

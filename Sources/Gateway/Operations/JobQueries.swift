@@ -51,7 +51,7 @@ extension Gateway {
 
     /// A job's attributes, filtered by requested-attributes.
     func describe(_ job: JobRecord, _ p: Printer, _ r: Request, requested: Set<String>?, defaults: Set<String>) throws -> [Attribute] {
-        let documents = try store.documents(jobID: job.id).count
+        let documents = try store.documents(jobID: job.id)
         let all = JobAttributes.all(job, printerURI: printerURI(p, r), upTime: upTime, documents: documents)
         return JobAttributes.select(all, requested: requested, defaults: defaults)
     }
