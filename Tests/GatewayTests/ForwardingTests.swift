@@ -137,7 +137,8 @@ import TestSupport
     }
 
     /// A printer that stops answering while it prints a job shows as offline-report at
-    /// once (not only at the next delivery); back, the reason goes and the job ends.
+    /// once (not only at the next delivery); back, the reason goes, and the job it lost is
+    /// printed again.
     @Test func aPrinterLostMidJobShowsOffline() throws {
         let eve = try EvePrinter.start(printCommand: nil) // about 5 s per job
         let port = eve.port
@@ -162,9 +163,18 @@ import TestSupport
         let job = try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
         #expect(job.value("job-state")?.integerValue == JobState.processing.rawValue)
 
+        // Back, it has forgotten the job (a printer switched off mid-job): the job is sent
+        // again and completes there, not taken for done.
         let back = try EvePrinter.start(printCommand: nil, port: port)
         defer { back.stop() }
         try eventually(20, "the printer answering again") { try !printer().reasons.contains("offline-report") }
+        try eventually(30, "the job completed after it was sent again") {
+            try client.send(ippRequest(.getJobAttributes, uri, operationAttributes: [Attribute("job-id", .integer(id))]))
+                .value("job-state")?.integerValue == JobState.completed.rawValue
+        }
+        let again = back.documents().filter { $0.pathExtension != "prn" }.compactMap { FileManager.default.contents(atPath: $0.path) }
+        #expect(again.count == 1 && again.first.map { [UInt8]($0) } == Documents.pdf, "the returned printer got \(again.count) documents")
+        #expect(try printerJobs(back).values.map { $0 } == [JobState.completed.rawValue])
     }
 
     /// A held job, once released, prints at the printer: holding is ippgate's, so

@@ -17,7 +17,12 @@ final class ScriptedDevice: IPPHandler, Sendable {
         var busySendDocuments = 0
         /// Bytes of attributes in each Get-Printer-Attributes answer beyond the usual ones.
         var attributePadding = 0
+        /// Get-Job-Attributes: processing with the job-uuid it was sent, then the job id
+        /// belongs to another job (another job-uuid), as after the device restarted.
+        var reusesTheJobID = false
     }
+    /// The job-uuid the last Create-Job carried.
+    let createdUUID = Mutex<String?>(nil)
     let script: Script
     /// Operation codes in the order they came; the documents that arrived whole.
     let operations = Mutex<[UInt16]>([])
@@ -67,6 +72,7 @@ final class ScriptedDevice: IPPHandler, Sendable {
             response.groups.append(AttributeGroup(tag: .printer, attributes: attributes))
         case .createJob:
             if count(.createJob) <= script.busyCreateJobs { return busy(close: false) }
+            createdUUID.withLock { $0 = request.message.groups.first { $0.tag == .job }?["job-uuid"]?.firstValue?.stringValue }
             response.groups.append(AttributeGroup(tag: .job, attributes: [
                 Attribute("job-id", .integer(5)), Attribute("job-uri", .uri("ipp://127.0.0.1/ipp/print/5")),
                 Attribute("job-state", .enum(JobState.pending.rawValue))]))
@@ -78,6 +84,11 @@ final class ScriptedDevice: IPPHandler, Sendable {
             while let n = try? request.document.read(into: buffer), n > 0 { document += buffer[0..<n] }
             documents.withLock { $0.append(document) }
             response.groups.append(AttributeGroup(tag: .job, attributes: [Attribute("job-id", .integer(5))]))
+        case .getJobAttributes where script.reusesTheJobID:
+            let first = count(.getJobAttributes) == 1
+            let uuid = first ? createdUUID.withLock { $0 } ?? "" : "urn:uuid:99999999-0000-0000-0000-000000000000"
+            response.groups.append(AttributeGroup(tag: .job, attributes: [
+                Attribute("job-state", .enum(JobState.processing.rawValue)), Attribute("job-uuid", .uri(uuid))]))
         case .getJobAttributes:
             response.groups.append(AttributeGroup(tag: .job, attributes: [Attribute("job-state", .enum(JobState.completed.rawValue))]))
         default:
@@ -111,6 +122,28 @@ final class ScriptedDevice: IPPHandler, Sendable {
         #expect(outcomes.dropLast().allSatisfy { if case .retry(let why) = $0 { why.contains("busy") } else { false } })
         #expect(device.operations.withLock { $0 }.filter { $0 == IPP.Operation.sendDocument.rawValue }.count == 3)
         #expect(device.documents.withLock { $0 } == [document])
+    }
+
+    /// A job whose id at the device comes to show another job-uuid (the device restarted
+    /// and gave the id to another job) was lost there: it is delivered again, not followed
+    /// as if it were ours, and its recorded id is dropped.
+    @Test func aJobWhoseIdGoesToAnotherJobIsDeliveredAgain() throws {
+        let device = ScriptedDevice(.init(reusesTheJobID: true))
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        let document = IPPTargetTests.bytes(10_000, seed: 10)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-reused.pdf").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data(document))
+        defer { unlink(path) }
+        let (delivery, events) = IPPTargetTests().job([DocumentRecord(jobID: 1, number: 1, format: "application/pdf", path: path, size: Int64(document.count))])
+        let outcome = target.deliver(delivery)
+        guard case .retry(let why) = outcome else {
+            Issue.record("expected a retry, got \(outcome)")
+            return
+        }
+        #expect(why.contains("lost job 5"), "\(why)")
+        #expect(events.list.withLock { $0 }.last == .lost)
     }
 
     /// A document still arriving: the device gets Create-Job at once, but Send-Document

@@ -51,6 +51,11 @@ import Testing
         #expect(aborted.state == JobState.aborted.rawValue && aborted.stateMessage == "bad PDF")
         let retry = JobLifecycle.finish(processing, outcome: .retry("busy"), at: 160)
         #expect(retry.state == JobState.pending.rawValue && JobLifecycle.isPrintable(retry))
+        // The device's job id is recorded when created there and dropped when lost there.
+        let created = JobLifecycle.apply(.created(id: 12, uri: "ipp://printer/12"), to: processing)
+        #expect(created.targetJobID == 12 && created.targetJobURI == "ipp://printer/12")
+        let lost = JobLifecycle.apply(.lost, to: created)
+        #expect(lost.targetJobID == 0 && lost.targetJobURI.isEmpty)
     }
 
     @Test func restartRequeuesProcessingJobsOnly() {

@@ -227,7 +227,7 @@ final class JobEngine: Sendable {
             delivery.report = { [jobs] event in
                 // The target's job id must survive anything before a document byte is sent;
                 // the printer's view of the job is asked again after a restart.
-                let durable = if case .created = event { true } else { false }
+                let durable = switch event { case .created, .lost: true; case .status: false }
                 _ = try? jobs.update(job.id, durable: durable) { current throws(IPPError) in JobLifecycle.apply(event, to: current) }
             }
             delivery.isCanceled = { [jobs] in (try? jobs.job(job.id))?.state == JobState.canceled.rawValue }

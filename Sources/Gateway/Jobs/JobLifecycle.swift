@@ -105,6 +105,9 @@ public enum JobLifecycle {
             j.stateReasons = mirrored.isEmpty ? ["job-printing"] : mirrored
             if !message.isEmpty { j.stateMessage = message.truncatedUTF8(255) }
             j.impressionsCompleted = impressions
+        case .lost:
+            j.targetJobID = 0
+            j.targetJobURI = ""
         }
         return j
     }

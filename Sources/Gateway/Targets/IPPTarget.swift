@@ -277,6 +277,9 @@ public final class IPPTarget: Target, Sendable {
     private func follow(_ client: IPPClient, _ id: Int32, _ job: DeliveryJob) -> DeliveryOutcome {
         var lastReport: DeliveryEvent? = nil
         var failures = 0
+        // Whether the device stopped answering at some point: a job it then no longer
+        // knows was lost in a restart, not purged after it completed.
+        var wasAway = false
         // Ask at once, then back off gently to `pollInterval`: a fast printer is often
         // done within milliseconds, each job waits for the one before it, and the client
         // sees "completed" only once this loop has seen it (2, 3, 4.5 … ms: ~20 asks
@@ -292,9 +295,10 @@ public final class IPPTarget: Target, Sendable {
                 response = try client.send(request(.getJobAttributes, user: job.record.user, extra: [
                     Attribute("job-id", .integer(id)),
                     Attribute("requested-attributes", ["job-state", "job-state-reasons", "job-state-message",
-                                                       "job-impressions-completed"].map(Value.keyword))]))
+                                                       "job-impressions-completed", "job-uuid"].map(Value.keyword))]))
             } catch {
                 failures += 1
+                wasAway = true
                 // Twice in a row is not a hiccup: the printer shows it while the job waits.
                 if failures == Self.unreachableAfter { job.deviceUnreachable("\(error)") }
                 Thread.sleep(forTimeInterval: min(5, pollInterval * Double(failures)))
@@ -302,8 +306,17 @@ public final class IPPTarget: Target, Sendable {
             }
             if failures >= Self.unreachableAfter { job.deviceUnreachable(nil) }
             failures = 0
-            if response.status == .clientErrorNotFound { return .completed } // purged after completion
             let group = response.groups.first { $0.tag == .job }
+            let foreign = response.status.isSuccess && !isOurs(group, job)
+            if response.status == .clientErrorNotFound || foreign {
+                // Gone. After a time away the device restarted and lost it (a printer
+                // switched off mid-job), and so did one that now gives the id to another
+                // job: deliver it again. Otherwise it was purged once completed, as some
+                // devices do (CUPS's backend takes not-found as done).
+                guard wasAway || foreign else { return .completed }
+                job.report(.lost)
+                return .retry("the printer lost job \(id) while it was away (it restarted); the job will be sent again")
+            }
             let state = group?["job-state"]?.firstValue?.integerValue ?? 0
             let reasons = group?["job-state-reasons"]?.values.compactMap(\.stringValue) ?? []
             let message = group?["job-state-message"]?.firstValue?.stringValue ?? ""
@@ -319,6 +332,22 @@ public final class IPPTarget: Target, Sendable {
                 wait = min(wait * 1.5, pollInterval)
             }
         }
+    }
+
+    /// Whether the device keeps the job-uuid it is sent: learned from the first of its
+    /// answers that shows ours. Until then a job-uuid of its own proves nothing.
+    private let deviceKeepsJobUUID = Mutex(false)
+
+    /// False when the device's job is provably someone else's: the device keeps the
+    /// job-uuid it is sent, and this job shows other ones only (an id reused after the
+    /// device restarted).
+    private func isOurs(_ group: AttributeGroup?, _ job: DeliveryJob) -> Bool {
+        let uuids = group?.attributes.filter { $0.name == "job-uuid" }.compactMap { $0.firstValue?.stringValue } ?? []
+        if uuids.contains(job.record.uuid) {
+            deviceKeepsJobUUID.withLock { $0 = true }
+            return true
+        }
+        return uuids.isEmpty || !deviceKeepsJobUUID.withLock { $0 }
     }
 
     /// Failed status requests in a row after which a device following a job counts as unreachable.

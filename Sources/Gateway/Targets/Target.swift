@@ -166,6 +166,9 @@ public enum DeliveryEvent: Sendable, Equatable {
     case created(id: Int32, uri: String)
     /// The target's view of the job, mirrored into ippgate's job.
     case status(reasons: [String], message: String, impressions: Int32)
+    /// The target's job is gone there before it ended (the device restarted and forgot
+    /// it): no job is recorded there any more, and the job is delivered afresh.
+    case lost
 }
 
 /// How a delivery ended.
