@@ -314,8 +314,11 @@ public final class IPPTarget: Target, Sendable {
                 // job: deliver it again. Otherwise it was purged once completed, as some
                 // devices do (CUPS's backend takes not-found as done).
                 guard wasAway || foreign else { return .completed }
+                // Learned again from the next answer that shows ours: a device that stopped
+                // keeping job-uuids costs one resend, never a loop of them.
+                if foreign { deviceKeepsJobUUID.withLock { $0 = false } }
                 job.report(.lost)
-                return .retry("the printer lost job \(id) while it was away (it restarted); the job will be sent again")
+                return .retry("the printer lost job \(id) (it restarted); the job will be sent again")
             }
             let state = group?["job-state"]?.firstValue?.integerValue ?? 0
             let reasons = group?["job-state-reasons"]?.values.compactMap(\.stringValue) ?? []
@@ -342,6 +345,8 @@ public final class IPPTarget: Target, Sendable {
     /// job-uuid it is sent, and this job shows other ones only (an id reused after the
     /// device restarted).
     private func isOurs(_ group: AttributeGroup?, _ job: DeliveryJob) -> Bool {
+        // Jobs are no longer sent with their job-uuid: nothing to compare.
+        guard sendsJobUUID.withLock({ $0 }) else { return true }
         let uuids = group?.attributes.filter { $0.name == "job-uuid" }.compactMap { $0.firstValue?.stringValue } ?? []
         if uuids.contains(job.record.uuid) {
             deviceKeepsJobUUID.withLock { $0 = true }
