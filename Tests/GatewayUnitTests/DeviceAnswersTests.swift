@@ -20,6 +20,8 @@ final class ScriptedDevice: IPPHandler, Sendable {
         /// Get-Job-Attributes: processing with the job-uuid it was sent, then the job id
         /// belongs to another job (another job-uuid, completed), as after the device restarted.
         var reusesTheJobID = false
+        /// Get-Job-Attributes answers server-error-busy.
+        var busyJobAttributes = false
     }
     /// The job-uuid the last Create-Job carried.
     let createdUUID = Mutex<String?>(nil)
@@ -84,6 +86,8 @@ final class ScriptedDevice: IPPHandler, Sendable {
             while let n = try? request.document.read(into: buffer), n > 0 { document += buffer[0..<n] }
             documents.withLock { $0.append(document) }
             response.groups.append(AttributeGroup(tag: .job, attributes: [Attribute("job-id", .integer(5))]))
+        case .getJobAttributes where script.busyJobAttributes:
+            return busy(close: false)
         case .getJobAttributes where script.reusesTheJobID:
             let first = count(.getJobAttributes) == 1
             let uuid = first ? createdUUID.withLock { $0 } ?? "" : "urn:uuid:99999999-0000-0000-0000-000000000000"
@@ -148,6 +152,25 @@ final class ScriptedDevice: IPPHandler, Sendable {
         // From then on this device shows only job-uuids of its own: that is not taken for
         // another loss (a loop of resends), until it shows ours again.
         #expect(target.deliver(delivery) == .completed)
+    }
+
+    /// After a restart, a job created at the device is not sent again while the device
+    /// does not say what became of it (a busy answer): the delivery waits.
+    @Test func aJobIsNotSentAgainWhileTheDeviceDoesNotSayWhatBecameOfIt() throws {
+        let device = ScriptedDevice(.init(busyJobAttributes: true))
+        try device.start()
+        defer { device.stop() }
+        let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
+        var (delivery, _) = IPPTargetTests().job([])
+        delivery.record.targetJobID = 5
+        delivery.record.processingAt = 1
+        let outcome = target.deliver(delivery)
+        guard case .retry(let why) = outcome else {
+            Issue.record("expected a retry, got \(outcome)")
+            return
+        }
+        #expect(why.contains("Get-Job-Attributes"), "\(why)")
+        #expect(!device.operations.withLock { $0 }.contains(IPP.Operation.createJob.rawValue), "sent again")
     }
 
     /// A document still arriving: the device gets Create-Job at once, but Send-Document

@@ -364,14 +364,26 @@ public final class IPPTarget: Target, Sendable {
     /// prints twice, nothing is dropped.
     /// - completed there: done. Canceled there (by someone at the device): aborted here.
     /// - still waiting for documents there (job-incoming): our upload was cut; cancel it
-    ///   there and deliver again. Aborted there, or unknown there: deliver again.
+    ///   there and deliver again. Aborted there, unknown there (a client error, or the id
+    ///   now another job's by its job-uuid): deliver again.
+    /// - no answer, or a server error: ask again later (nothing is sent meanwhile).
     /// - otherwise (pending with all documents, processing): follow it.
     private func reconcile(_ client: IPPClient, _ id: Int32, _ job: DeliveryJob) -> Reconciliation {
-        guard let response = try? client.send(request(.getJobAttributes, user: job.record.user, extra: [
-            Attribute("job-id", .integer(id)),
-            Attribute("requested-attributes", [.keyword("job-state"), .keyword("job-state-reasons")])])),
-              response.status.isSuccess,
-              let group = response.groups.first(where: { $0.tag == .job }),
+        let response: Message
+        do {
+            response = try client.send(request(.getJobAttributes, user: job.record.user, extra: [
+                Attribute("job-id", .integer(id)),
+                Attribute("requested-attributes", [.keyword("job-state"), .keyword("job-state-reasons"), .keyword("job-uuid")])]))
+        } catch {
+            // Not an answer: ask again later rather than send a job that may be there.
+            return .done(.retry("printer unreachable: \(error)"))
+        }
+        if response.status.rawValue >= 0x0500 {
+            // A server error (busy, …) says nothing about the job: ask again later.
+            return .done(.retry("printer busy: it answered Get-Job-Attributes with \(response.status.name ?? "\(response.status.rawValue)")"))
+        }
+        guard response.status.isSuccess,
+              let group = response.groups.first(where: { $0.tag == .job }), isOurs(group, job),
               let state = group["job-state"]?.firstValue?.integerValue else { return .recreate }
         let reasons = Set(group["job-state-reasons"]?.values.compactMap(\.stringValue) ?? [])
         switch state {
