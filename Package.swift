@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CCups", path: "Sources/CCups"),
         .systemLibrary(name: "CAvahi", path: "Sources/CAvahi", pkgConfig: "avahi-client"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // libcups's own codec, used as the reference oracle in tests and as the baseline in `ippgate bench`.
         .target(name: "CupsBridge", dependencies: ["CCups", "IPP"]),
@@ -29,7 +30,7 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CCups", "IPP"]),
 
         // The gateway core: operations, printers, jobs, targets. Never touches sockets or SQL directly.
-        .target(name: "Gateway", dependencies: ["IPP", "Store", "Transport", "CupsBridge"]),
+        .target(name: "Gateway", dependencies: ["IPP", "Store", "Transport", "CupsBridge", "CZlib"]),
 
         .executableTarget(name: "ippgate", dependencies: ["IPP", "CupsBridge", "Gateway", "Store", "Transport"]),
 

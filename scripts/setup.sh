@@ -3,7 +3,7 @@
 # Sourced by scripts/run.sh and scripts/test.sh; safe to run on its own.
 set -euo pipefail
 
-packages=(libcups2-dev libavahi-client-dev libsqlite3-dev cups cups-client cups-ipp-utils
+packages=(libcups2-dev libavahi-client-dev libsqlite3-dev zlib1g-dev cups cups-client cups-ipp-utils
           avahi-daemon avahi-utils ghostscript sqlite3)
 command -v python3 >/dev/null 2>&1 || packages+=(python3)
 

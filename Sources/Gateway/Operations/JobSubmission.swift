@@ -24,10 +24,7 @@ extension Gateway {
             throw IPPError(.serverErrorNotAcceptingJobs, "printer \(p.name) is not accepting jobs")
         }
         let fidelity = r.boolean("ipp-attribute-fidelity") ?? false
-        if let compression = r.operationAttribute("compression"), compression.firstValue?.stringValue != "none" {
-            response.reject(compression)
-            throw IPPError(.clientErrorCompressionNotSupported, "compression \(compression.firstValue?.stringValue ?? "") is not supported")
-        }
+        _ = try compression(r, response: &response)
         let format = try documentFormat(r, p, response: &response)
         if let nameAttribute = r.operationAttribute("job-name"),
            nameAttribute.tag != .nameWithoutLanguage && nameAttribute.tag != .nameWithLanguage {
@@ -43,6 +40,21 @@ extension Gateway {
             template: template,
             priority: value("job-priority")?.integerValue ?? 50,
             holdUntil: value("job-hold-until")?.stringValue ?? "no-hold")
+    }
+
+    /// compression: absent or none (nil), gzip or deflate, which the document is inflated
+    /// from as it is spooled (`InflatingDocument`); anything else is refused.
+    func compression(_ r: Request, response: inout Response) throws(IPPError) -> InflatingDocument.Compression? {
+        guard let attribute = r.operationAttribute("compression") else { return nil }
+        guard attribute.tag == .keyword, attribute.values.count == 1, let value = attribute.firstValue?.stringValue else {
+            throw IPPError(.clientErrorBadRequest, "compression must be one keyword")
+        }
+        if value == "none" { return nil }
+        guard let compression = InflatingDocument.Compression(rawValue: value) else {
+            response.reject(attribute)
+            throw IPPError(.clientErrorCompressionNotSupported, "compression \(value) is not supported (gzip, deflate or none)")
+        }
+        return compression
     }
 
     /// document-format, defaulting to application/octet-stream; refused if not supported.
@@ -125,7 +137,10 @@ extension Gateway {
         }
         try openJob(id, on: p)
         let format: String
-        do { format = try documentFormat(r, p, response: &response) } catch {
+        do {
+            format = try documentFormat(r, p, response: &response)
+            _ = try compression(r, response: &response)
+        } catch {
             return response.failing(error)
         }
         let number = Int32(try store.documents(jobID: id).count + 1)
@@ -217,7 +232,10 @@ extension Gateway {
     /// If this throws, any forwarding has been told.
     private func spool(_ r: Request, _ p: Printer, jobID: Int32, number: Int32, format: String, name: String,
                        forwardWhileArriving: Bool) throws -> SpooledDocument {
-        let (source, format) = try typed(r.ipp.document, format, for: p)
+        // The caller has checked compression: what arrives is inflated before anything else.
+        let received = InflatingDocument.Compression(rawValue: r.string("compression") ?? "")
+            .map { InflatingDocument(r.ipp.document, $0) as DocumentSource } ?? r.ipp.document
+        let (source, format) = try typed(received, format, for: p)
         let file = try store.createSpoolFile(jobID: jobID, number: number)
         var arriving: ArrivingDocument? = nil
         // Only a document of declared length (see ArrivingDocument for why), and of a

@@ -70,7 +70,7 @@ struct PrinterDescription: Sendable {
         add("operations-supported", PrinterDescription.operations.map { .enum(Int32($0.rawValue)) })
         add("uri-authentication-supported", .keyword("none"))
         add("uri-security-supported", .keyword("none"))
-        add("compression-supported", .keyword("none"))
+        add("compression-supported", ["none", "gzip", "deflate"].map(Value.keyword))
         add("pdl-override-supported", .keyword("attempted"))
         add("multiple-document-jobs-supported", .boolean(true))
         add("multiple-operation-time-out", .integer(300))
