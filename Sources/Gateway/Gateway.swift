@@ -191,8 +191,10 @@ public final class Gateway: IPPHandler {
     // MARK: IPPHandler
 
     public func handle(_ request: IPPRequest) -> IPPResponse {
-        let response = route(Request(ipp: request))
-        return IPPResponse(message: response.build())
+        let response = route(Request(ipp: request)).build()
+        // A document refused for its size is not read to its end (it may be gigabytes):
+        // the connection closes after the answer instead.
+        return IPPResponse(message: response, closeConnection: response.status == .clientErrorRequestEntityTooLarge)
     }
 
     /// printer-up-time: seconds since 1970, the clock CUPS clients expect (see JobAttributes.epoch).

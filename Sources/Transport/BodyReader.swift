@@ -51,6 +51,12 @@ final class BodyReader: DocumentSource {
         windowBytes = 0
     }
 
+    /// Whether body bytes are buffered or arrive within `milliseconds` (libcups's httpWait).
+    /// True at once when the body has nothing left to send (the next read sees its end).
+    func hasData(within milliseconds: Int32) -> Bool {
+        httpGetRemaining(http) <= 0 || httpWait(http, milliseconds) != 0
+    }
+
     /// Reads raw body bytes. Returns 0 at the end of the body or on failure (see `failure`).
     /// Never calls `httpRead2` after the end: after the last chunk it would wait for more.
     func readRaw(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {

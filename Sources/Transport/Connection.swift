@@ -540,9 +540,12 @@ final class Connection: @unchecked Sendable {
 
 extension BodyReader {
     /// Discards the rest of the body until `deadline` (monotonic ns). True if it ended cleanly.
+    /// Never waits past the deadline: a client that stops sending and waits for the answer
+    /// (to a refused multi-gigabyte upload) gets it then, not after a read time-out.
     func drain(into scratch: UnsafeMutableRawPointer, _ count: Int, deadline: UInt64) -> Bool {
         while !ended && failure == nil {
-            if monotonicNanoseconds() > deadline { return false }
+            let now = monotonicNanoseconds()
+            if now > deadline || !hasData(within: Int32(min(2_000, (deadline - now) / 1_000_000 + 1))) { return false }
             _ = readRaw(scratch, count)
         }
         return ended

@@ -37,6 +37,23 @@ import TestSupport
         #expect(arrived.allSatisfy { [UInt8]($0) == Documents.pdf }, "sizes \(arrived.map(\.count)), sent \(Documents.pdf.count)")
     }
 
+    /// A document declared larger than job-k-octets-supported (2 GiB) is refused at once,
+    /// without waiting for its bytes, and nothing is kept.
+    @Test func aDocumentTooLargeIsRefusedAtOnce() throws {
+        let server = try GatewayServer().start()
+        let request = ippRequest(.printJob, server.uri, operationAttributes: [
+            Attribute("document-format", .mimeMediaType("application/pdf"))]).encoded()
+        let connection = try RawHTTPConnection(port: server.port, timeout: 10)
+        connection.post("/ipp/print/default", contentLength: request.count + (3 << 30))
+        #expect(connection.send(request + Documents.pdf))
+        let reply = try connection.readIPPReply()
+        #expect(reply.code == StatusCode.clientErrorRequestEntityTooLarge.rawValue, "\(reply)")
+        #expect(reply.value("status-message")?.stringValue?.contains("larger than 2048 MiB") == true, "\(reply)")
+        let client = try IPPClient(uri: server.uri)
+        let jobs = try client.send(ippRequest(.getJobs, server.uri, operationAttributes: [Attribute("which-jobs", .keyword("all"))]))
+        #expect(jobs.groups.filter { $0.tag == .job }.isEmpty, "a refused job was kept")
+    }
+
     /// A document that says gzip but is not: client-error-bad-request naming the problem,
     /// no job kept; an unknown compression: client-error-compression-not-supported.
     @Test func aBrokenCompressedDocumentIsRefused() throws {

@@ -251,16 +251,22 @@ extension Gateway {
             arriving = a
         }
         do {
+            if let length = source.remainingLength, length > Self.maxDocumentBytes { throw TooLarge() }
             // Straight from the connection into the spool file's staging buffer. A long
             // upload counts as activity (a Create-Job's multiple-operation-time-out).
             while try file.append({ try source.read(into: $0) }) > 0 {
                 if file.size % Int64(SpoolFile.stagingSize) == 0 { jobs.touch(jobID, at: clock.now()) }
+                if file.size > Self.maxDocumentBytes { throw TooLarge() }  // a compressed one can grow without end
             }
             try file.commit()
             arriving?.advance(to: file.size)
         } catch {
             file.abandon()
             SpooledDocument(size: 0, path: file.path, arriving: arriving).release(engine)
+            if error is TooLarge {
+                throw IPPError(.clientErrorRequestEntityTooLarge,
+                               "the document is larger than \(Self.maxDocumentBytes >> 20) MiB (job-k-octets-supported)")
+            }
             throw IPPError(.clientErrorBadRequest, "document data could not be read: \(error)")
         }
         guard file.size > 0 else {
@@ -271,6 +277,11 @@ extension Gateway {
                                record: DocumentRecord(jobID: jobID, number: number, format: format, name: name,
                                                       path: file.path, size: file.size))
     }
+
+    /// The largest document taken, as job-k-octets-supported says (2 GiB); a larger one,
+    /// declared or (compressed) inflated, is refused with client-error-request-entity-too-large.
+    static let maxDocumentBytes = Int64(PrinterDescription.maxJobKOctets) * 1024
+    private struct TooLarge: Error {}
 
     /// The document and the format it is printed as. An application/octet-stream one is
     /// typed from its first bytes (`DocumentFormatDetection`); one the device can take

@@ -31,6 +31,8 @@ struct PrinterDescription: Sendable {
 
     static let whichJobs = ["completed", "not-completed", "all", "aborted", "canceled", "pending",
                             "pending-held", "processing", "processing-stopped"]
+    /// job-k-octets-supported's upper bound: the largest document taken, in K octets (2 GiB).
+    static let maxJobKOctets: Int32 = 2_097_152
     static let holdUntil = ["no-hold", "indefinite", "day-time", "evening", "night", "second-shift", "third-shift", "weekend"]
 
     init(record: PrinterRecord, capabilities c: Capabilities) {
@@ -76,7 +78,7 @@ struct PrinterDescription: Sendable {
         add("multiple-operation-time-out", .integer(300))
         add("multiple-operation-time-out-action", .keyword("abort-job"))
         add("job-ids-supported", .boolean(true))
-        add("job-k-octets-supported", .rangeOfInteger(0, 2_097_152))
+        add("job-k-octets-supported", .rangeOfInteger(0, PrinterDescription.maxJobKOctets))
         add("which-jobs-supported", PrinterDescription.whichJobs.map(Value.keyword))
         add("identify-actions-default", .keyword("display"))
         add("identify-actions-supported", [.keyword("display"), .keyword("sound")])
