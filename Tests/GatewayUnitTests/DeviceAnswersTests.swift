@@ -113,7 +113,7 @@ final class ScriptedDevice: IPPHandler, Sendable {
         let target = try IPPTarget(uri: device.uri, pollInterval: 0.05)
         let document = IPPTargetTests.bytes(8 << 20, seed: 9)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-busy.pdf").path
-        FileManager.default.createFile(atPath: path, contents: Data(document))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(document))
         defer { unlink(path) }
         let (delivery, _) = IPPTargetTests().job([DocumentRecord(jobID: 1, number: 1, format: "application/pdf", path: path, size: Int64(document.count))])
         var outcomes: [DeliveryOutcome] = []

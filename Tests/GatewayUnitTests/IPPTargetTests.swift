@@ -126,7 +126,7 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
         #expect(!target.deviceHasCreateJob)
         let document = Self.bytes(200_000, seed: 1)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-print-job-only.pdf").path
-        FileManager.default.createFile(atPath: path, contents: Data(document))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(document))
         defer { unlink(path) }
         let (delivery, events) = job([DocumentRecord(jobID: 1, number: 1, format: "application/pdf", path: path, size: Int64(document.count))])
         #expect(target.deliver(delivery) == .completed)
@@ -140,7 +140,7 @@ final class PrintJobOnlyDevice: IPPHandler, Sendable {
     func withDocument(_ name: String, _ count: Int, _ body: (DocumentRecord, [UInt8]) throws -> Void) throws {
         let document = Self.bytes(count, seed: 5)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ippgate-unit-\(getpid())-\(name).pdf").path
-        FileManager.default.createFile(atPath: path, contents: Data(document))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(document))
         defer { unlink(path) }
         try body(DocumentRecord(jobID: 1, number: 1, format: "application/pdf", path: path, size: Int64(count)), document)
     }

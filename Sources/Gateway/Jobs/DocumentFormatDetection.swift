@@ -1,4 +1,3 @@
-import IPP
 import Transport
 
 /// Auto-typing of documents sent as application/octet-stream (or with no

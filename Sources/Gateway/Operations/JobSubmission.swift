@@ -17,6 +17,8 @@ extension Gateway {
         var template: [Attribute]
         var priority: Int32
         var holdUntil: String
+        /// nil: the document is sent plain.
+        var compression: InflatingDocument.Compression?
     }
 
     func checkSubmission(_ r: Request, _ p: Printer, response: inout Response) throws(IPPError) -> Submission {
@@ -24,7 +26,7 @@ extension Gateway {
             throw IPPError(.serverErrorNotAcceptingJobs, "printer \(p.name) is not accepting jobs")
         }
         let fidelity = r.boolean("ipp-attribute-fidelity") ?? false
-        _ = try compression(r, response: &response)
+        let compression = try compression(r, response: &response)
         let format = try documentFormat(r, p, response: &response)
         if let nameAttribute = r.operationAttribute("job-name"),
            nameAttribute.tag != .nameWithoutLanguage && nameAttribute.tag != .nameWithLanguage {
@@ -39,7 +41,8 @@ extension Gateway {
             documentName: r.string("document-name") ?? "",
             template: template,
             priority: value("job-priority")?.integerValue ?? 50,
-            holdUntil: value("job-hold-until")?.stringValue ?? "no-hold")
+            holdUntil: value("job-hold-until")?.stringValue ?? "no-hold",
+            compression: compression)
     }
 
     /// compression: absent or none (nil), gzip or deflate, which the document is inflated
@@ -90,7 +93,8 @@ extension Gateway {
         job.id = try jobs.insert(job)
         let document: SpooledDocument
         do {
-            document = try spool(r, p, jobID: job.id, number: 1, format: submission.format, name: submission.documentName,
+            document = try spool(r, p, jobID: job.id, number: 1, format: submission.format, compression: submission.compression,
+                                 name: submission.documentName,
                                  forwardWhileArriving: true)
             guard document.size > 0 else { throw IPPError(.clientErrorBadRequest, "Print-Job carried no document data") }
         } catch {
@@ -137,15 +141,17 @@ extension Gateway {
         }
         try openJob(id, on: p)
         let format: String
+        let compression: InflatingDocument.Compression?
         do {
             format = try documentFormat(r, p, response: &response)
-            _ = try compression(r, response: &response)
+            compression = try self.compression(r, response: &response)
         } catch {
             return response.failing(error)
         }
         let number = Int32(try store.documents(jobID: id).count + 1)
         // A job's only document may be forwarded while it arrives.
-        let document = try spool(r, p, jobID: id, number: number, format: format, name: r.string("document-name") ?? "",
+        let document = try spool(r, p, jobID: id, number: number, format: format, compression: compression,
+                                 name: r.string("document-name") ?? "",
                                  forwardWhileArriving: last && number == 1)
         defer { document.release(engine) }
         jobs.touch(id, at: clock.now())
@@ -230,11 +236,11 @@ extension Gateway {
     /// arrives, if the client declared the document's length (see
     /// ArrivingDocument); the caller then calls `accepted` and `release` on the result.
     /// If this throws, any forwarding has been told.
-    private func spool(_ r: Request, _ p: Printer, jobID: Int32, number: Int32, format: String, name: String,
+    private func spool(_ r: Request, _ p: Printer, jobID: Int32, number: Int32, format: String,
+                       compression: InflatingDocument.Compression?, name: String,
                        forwardWhileArriving: Bool) throws -> SpooledDocument {
-        // The caller has checked compression: what arrives is inflated before anything else.
-        let received = InflatingDocument.Compression(rawValue: r.string("compression") ?? "")
-            .map { InflatingDocument(r.ipp.document, $0) as DocumentSource } ?? r.ipp.document
+        // A compressed document is inflated before anything else looks at it.
+        let received = compression.map { InflatingDocument(r.ipp.document, $0) as DocumentSource } ?? r.ipp.document
         let (source, format) = try typed(received, format, for: p)
         let file = try store.createSpoolFile(jobID: jobID, number: number)
         var arriving: ArrivingDocument? = nil

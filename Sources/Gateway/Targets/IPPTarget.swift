@@ -169,7 +169,7 @@ public final class IPPTarget: Target, Sendable {
         defer { try? file.close() }
         let prefix = (try? file.read(upToCount: DocumentFormatDetection.prefixLength)) ?? Data()
         let detected = prefix.withUnsafeBytes { DocumentFormatDetection.detect($0) }
-        return detected.flatMap { formats.contains($0) ? $0 : nil } ?? d.format
+        return DocumentFormatDetection.formatToPrint(supplied: d.format, detected: detected, deviceFormats: formats) ?? d.format
     }
 
     /// Create-Job, record the id, then Send-Document for each document. A device without
